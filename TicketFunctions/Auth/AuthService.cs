@@ -1,0 +1,79 @@
+using Dapper;
+using TicketFunctions.Common;
+using TicketFunctions.Data;
+
+namespace TicketFunctions.Auth;
+
+/// <summary>Registration and login: the logic behind <see cref="AuthFunctions"/>.</summary>
+public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeProvider clock)
+{
+    private static readonly string InsertUser = Sql.Load("auth/insert_user");
+    private static readonly string FindUserByEmail = Sql.Load("auth/find_user_by_email");
+    private static readonly string GetUser = Sql.Load("auth/get_user");
+    private static readonly string UpdatePasswordHash = Sql.Load("auth/update_password_hash");
+
+    public static string Normalize(string email) => email.Trim().ToUpperInvariant();
+
+    public async Task<Result<UserView>> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken)
+    {
+        var errors = Validate.Annotations(request);
+        if (!Validate.IsPrintable(request.FullName))
+        {
+            errors.Add("fullName", "Must not contain control characters.");
+        }
+
+        if (!Validate.IsPrintable(request.Email) || request.Email.Trim() != request.Email)
+        {
+            errors.Add("email", "Must be an email address without spaces or control characters.");
+        }
+
+        if (errors.Count > 0)
+        {
+            return new Error.Invalid(errors);
+        }
+
+        var hash = passwords.Hash(request.Password);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var user = await connection.QuerySingleOrDefaultAsync<UserView>(InsertUser, new
+        {
+            request.Email,
+            NormalizedEmail = Normalize(request.Email),
+            FullName = request.FullName.Trim(),
+            PasswordHash = hash,
+            Role = Roles.User,
+            CreatedAt = clock.UnixMsNow(),
+        });
+        return user is null
+            ? new Error.Conflict("email_taken", "An account with this email already exists.")
+            : user;
+    }
+
+    /// <summary>A token for the right email and password; null for anything else, in the same time either way.</summary>
+    public async Task<LoginResponse?> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var user = request.Email.Length <= 254
+            ? await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { NormalizedEmail = Normalize(request.Email) })
+            : null;
+
+        // Runs the slow hash whether or not the email exists, so timing does not tell which.
+        var check = passwords.Verify(user?.PasswordHash, request.Password.Length <= Passwords.MaxLength ? request.Password : "");
+        if (user is null || check == PasswordCheck.Failed || request.Password.Length > Passwords.MaxLength)
+        {
+            return null;
+        }
+
+        if (check == PasswordCheck.SuccessRehashNeeded)
+        {
+            await connection.ExecuteAsync(UpdatePasswordHash, new { user.Id, PasswordHash = passwords.Hash(request.Password), OldHash = user.PasswordHash });
+        }
+
+        return new LoginResponse(tokens.Issue(user.View), "Bearer", (long)tokens.Lifetime.TotalSeconds, UserResponse.From(user.View));
+    }
+
+    public async Task<UserView?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<UserView>(GetUser, new { Id = id });
+    }
+}

@@ -1,0 +1,60 @@
+using Dapper;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TicketFunctions.Common;
+using TicketFunctions.Data;
+
+namespace TicketFunctions.Auth;
+
+public static class AuthServices
+{
+    public static IServiceCollection AddAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<JwtOptions>().Bind(configuration.GetSection("Jwt")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection("Admin")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Passwords>();
+        services.AddSingleton<Tokens>();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<AuthService>();
+        services.AddSingleton<IStartupTask, AdminSeeder>();
+        return services;
+    }
+}
+
+/// <summary>Creates the first admin from Admin__Email and Admin__Password, once; admins are never self-registered.</summary>
+public sealed partial class AdminSeeder(IOptions<AdminOptions> options, Db db, Passwords passwords, TimeProvider clock, ILogger<AdminSeeder> logger) : IStartupTask
+{
+    private static readonly string EnsureAdmin = Sql.Load("auth/ensure_admin");
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var admin = options.Value;
+        if (string.IsNullOrWhiteSpace(admin.Email) || string.IsNullOrEmpty(admin.Password))
+        {
+            LogNoAdmin();
+            return;
+        }
+
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(EnsureAdmin, new
+        {
+            Email = admin.Email.Trim(),
+            NormalizedEmail = AuthService.Normalize(admin.Email),
+            PasswordHash = passwords.Hash(admin.Password),
+            CreatedAt = clock.UnixMsNow(),
+        });
+        if (changed > 0)
+        {
+            LogAdminEnsured(admin.Email);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "No Admin__Email and Admin__Password configured: no admin account is created")]
+    private partial void LogNoAdmin();
+
+    [LoggerMessage(LogLevel.Information, "Admin account {Email} is in place")]
+    private partial void LogAdminEnsured(string email);
+}

@@ -1,0 +1,131 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace TicketFunctions.Common;
+
+/// <summary>Reads a JSON request body: at most 64 KiB, JSON content type, strict types; any fault is a 4xx problem.</summary>
+public static class RequestBody
+{
+    public const int MaxBytes = 64 * 1024;
+
+    public static async Task<Result<T>> ReadJsonAsync<T>(this HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        var read = await request.ReadJsonBodyAsync<T>(cancellationToken);
+        return read.Problem is null ? read.Value! : new BodyError(read.Problem);
+    }
+
+    /// <summary>The body as <typeparamref name="T"/>, or the problem to answer; the raw bytes come back too (for hashing).</summary>
+    public static async Task<JsonBody<T>> ReadJsonBodyAsync<T>(this HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return new(null, Problems.PayloadTooLarge(MaxBytes), []);
+        }
+
+        if (!IsJson(request.ContentType))
+        {
+            return new(null, Problems.UnsupportedMediaType(), []);
+        }
+
+        var bytes = await ReadLimitedAsync(request.Body, cancellationToken);
+        if (bytes is null)
+        {
+            return new(null, Problems.PayloadTooLarge(MaxBytes), []);
+        }
+
+        if (bytes.Length == 0)
+        {
+            return new(null, Problems.BadRequest("The request body is empty; send a JSON object."), bytes);
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(bytes, Json.Options);
+            return value is null
+                ? new(null, Problems.BadRequest("The request body must be a JSON object, not null."), bytes)
+                : new(value, null, bytes);
+        }
+        catch (JsonException e)
+        {
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "$" : e.Path;
+            return new(null, Problems.Validation(new Dictionary<string, string[]> { [field] = [Describe(e)] }, "The request body is not valid JSON for this operation."), bytes);
+        }
+    }
+
+    private static bool IsJson(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return false;
+        }
+
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static async Task<byte[]?> ReadLimitedAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > MaxBytes)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    // System.Text.Json's messages name .NET types and internals; clients get a sentence about their JSON instead.
+    private static string Describe(JsonException e)
+    {
+        var message = e.Message;
+        if (message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase))
+        {
+            var start = message.IndexOf(':', StringComparison.Ordinal);
+            var names = start >= 0 ? message[(start + 1)..].Split('.')[0].Trim() : "";
+            return $"Required properties are missing: {names}.";
+        }
+
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.OrdinalIgnoreCase))
+        {
+            return "This property is not part of the request.";
+        }
+
+        if (message.Contains("could not be converted", StringComparison.OrdinalIgnoreCase))
+        {
+            return "The value has the wrong type or format.";
+        }
+
+        if (e.InnerException is not null || message.Contains("invalid", StringComparison.OrdinalIgnoreCase))
+        {
+            return "The JSON is malformed.";
+        }
+
+        return "The value is not valid here.";
+    }
+}
+
+/// <summary>A parsed body, or the problem that answers for it.</summary>
+public sealed record JsonBody<T>(T? Value, IActionResult? Problem, byte[] Raw)
+    where T : class;
+
+/// <summary>An error whose answer is already shaped (a body that could not be read).</summary>
+public sealed record BodyError(IActionResult Answer) : Error;

@@ -1,0 +1,70 @@
+using Azure.Storage.Queues;
+using Dapper;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TicketFunctions.Data;
+
+namespace TicketFunctions.Operations;
+
+public sealed record HealthReport(string Status, IReadOnlyDictionary<string, string> Checks);
+
+/// <summary>Is the database answering, and is the Storage queue service reachable?</summary>
+public sealed partial class HealthChecks(Db db, IConfiguration configuration, ILogger<HealthChecks> logger)
+{
+    public const string Healthy = "Healthy";
+    public const string Unhealthy = "Unhealthy";
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public async Task<HealthReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var database = CheckAsync("database", async ct =>
+        {
+            await using var connection = await db.OpenAsync(ct);
+            await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM schema_migrations;", cancellationToken: ct));
+        }, cancellationToken);
+        var queue = CheckAsync("queue", async ct =>
+        {
+            var connectionString = configuration["AzureWebJobsStorage"]
+                ?? throw new InvalidOperationException("AzureWebJobsStorage is not set.");
+            var service = new QueueServiceClient(connectionString, new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = Timeout } });
+            await service.GetPropertiesAsync(ct);
+        }, cancellationToken);
+
+        var checks = new Dictionary<string, string>
+        {
+            ["database"] = await database,
+            ["queue"] = await queue,
+        };
+        return new HealthReport(checks.Values.All(v => v == Healthy) ? Healthy : Unhealthy, checks);
+    }
+
+    private async Task<string> CheckAsync(string name, Func<CancellationToken, Task> check, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            await check(timeout.Token);
+            return Healthy;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogCheckFailed(e, name);
+            return Unhealthy;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Health check {Check} failed")]
+    private partial void LogCheckFailed(Exception exception, string check);
+}
+
+public static class OperationsServices
+{
+    public static IServiceCollection AddOperations(this IServiceCollection services)
+    {
+        services.AddSingleton<HealthChecks>();
+        return services;
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TicketFunctions.Auth;
+using TicketFunctions.Common;
+using TicketFunctions.Data;
+using TicketFunctions.Operations;
+
+namespace TicketFunctions;
+
+/// <summary>The app's services, one line per area; Program.cs and the tests' hosts both start here.</summary>
+public static class TicketFunctionsServices
+{
+    public static IServiceCollection AddTicketFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpJson();
+        services.AddData(configuration);
+        services.AddAuth(configuration);
+        services.AddOperations();
+        return services;
+    }
+}
