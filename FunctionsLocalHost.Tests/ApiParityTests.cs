@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+
 using Microsoft.AspNetCore.Builder;
 
 namespace FunctionsLocalHost.Tests;

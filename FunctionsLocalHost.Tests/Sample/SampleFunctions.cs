@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+
 using Azure.Storage.Queues.Models;
+
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

@@ -1,6 +1,9 @@
 using System.Diagnostics;
+
 using Azure.Storage.Queues;
+
 using FunctionsLocalHost.Tests.Sample;
+
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Azure.Functions.Worker.Builder;

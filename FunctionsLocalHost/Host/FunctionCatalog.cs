@@ -1,5 +1,7 @@
 using System.Reflection;
+
 using Azure.Storage.Queues.Models;
+
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Extensions.Abstractions;

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+
 using Azure;
 using Azure.Storage.Queues;
+
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Memory;

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+
 using Azure.Storage.Queues;
+
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 
