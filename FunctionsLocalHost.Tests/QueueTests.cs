@@ -6,6 +6,8 @@ using System.Text.Json;
 using FunctionsLocalHost.Tests.Sample;
 using FunctionsLocalHost.Tests.Support;
 
+using Microsoft.Extensions.Configuration;
+
 namespace FunctionsLocalHost.Tests;
 
 [Collection(AzuriteTests.Name)]
@@ -92,5 +94,31 @@ public sealed class QueueTests(AzuriteFixture azurite)
         var poison = host.Queues.GetQueueClient($"{host.Settings["OrdersInQueue"]}-poison");
         await SampleHost.EventuallyAsync(async () => (await poison.PeekMessagesAsync(32)).Value, m => m.Length > 0, "the poison message");
         Assert.Equal(0, host.Probe.CallsOf("ProcessOrder"));
+    }
+
+    [Fact]
+    public async Task A_queue_output_that_cannot_be_sent_answers_500_problem_json_without_details()
+    {
+        // Underscores are not allowed in queue names, so Storage refuses the send.
+        await using var host = await SampleHost.StartAsync(azurite, s => s["OrdersOutQueue"] = "not_a_valid_queue");
+
+        using var response = await host.Http.PostAsJsonAsync(new Uri("/api/orders", UriKind.Relative), new Order("o-3", "soda", 1));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("not_a_valid_queue", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UseDevelopmentStorage_means_the_standard_Azurite_queue_endpoint()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" })
+            .Build();
+        var settings = HostSettings.From(configuration).Queues;
+
+        var queue = new QueueConnections(configuration, settings).Queue(null, "Payments");
+
+        Assert.Equal(new Uri("http://127.0.0.1:10001/devstoreaccount1/payments"), queue.Uri);
     }
 }
