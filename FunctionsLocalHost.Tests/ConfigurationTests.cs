@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Memory;
 
 namespace FunctionsLocalHost.Tests;
 
@@ -90,5 +93,20 @@ public sealed class ConfigurationTests : IDisposable
     public void The_port_comes_from_the_port_argument_as_with_func_start(string[] args, int port)
     {
         Assert.Equal(port, LocalFunctionsHost.Port(args));
+    }
+
+    [Fact]
+    public void The_host_builder_puts_the_local_settings_below_the_environment_variables_and_the_command_line()
+    {
+        var builder = LocalFunctionsHost.CreateWebApplicationBuilder(["--port", "0"]);
+        var sources = ((IConfigurationBuilder)builder.Configuration).Sources;
+
+        var local = sources.Select((s, i) => (s, i)).Single(x => x.s is MemoryConfigurationSource m
+            && m.InitialData?.Any(kv => kv.Key == "Logging:LogLevel:Microsoft.AspNetCore") == true).i;
+        var environment = sources.Select((s, i) => (s, i)).Last(x => x.s is EnvironmentVariablesConfigurationSource { Prefix: null or "" }).i;
+        var commandLine = sources.Select((s, i) => (s, i)).Last(x => x.s is CommandLineConfigurationSource).i;
+
+        Assert.True(local < environment && environment < commandLine, $"local {local}, environment {environment}, command line {commandLine}");
+        Assert.Equal("0", builder.Configuration["port"]);
     }
 }

@@ -86,12 +86,12 @@ internal static class HttpFunctionEndpoints
             }
 
             // Outputs are sent after the function returns and before the answer, so a client that gets its answer
-            // can rely on the message being queued.
+            // can rely on the message being queued; a client that goes away does not cancel them.
             foreach (var (binding, value) in outputs.QueueMessages)
             {
                 try
                 {
-                    await _queues!.SendAsync(binding, value, context.RequestAborted).ConfigureAwait(false);
+                    await _queues!.SendAsync(binding, value, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
