@@ -84,8 +84,8 @@ public sealed class OpenApiDocumentTests
             }
 
             var access = function.Method.GetCustomAttribute<ApiOperationAttribute>()?.Access ?? ApiAccess.Anonymous;
-            Assert.Equal(access != ApiAccess.Anonymous, responses.TryGetProperty("401", out _));
-            Assert.Equal(access == ApiAccess.Admin, responses.TryGetProperty("403", out _));
+            Assert.True(access == ApiAccess.Anonymous || responses.TryGetProperty("401", out _), $"{httpMethod} {path} lacks 401.");
+            Assert.True(access != ApiAccess.Admin || responses.TryGetProperty("403", out _), $"{httpMethod} {path} lacks 403.");
             Assert.Equal(access != ApiAccess.Anonymous, operation.GetProperty("security").GetArrayLength() > 0);
 
             if (function.Method.GetCustomAttribute<ApiRequestBodyAttribute>() is { } body)
