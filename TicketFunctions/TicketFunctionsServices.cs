@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
+using TicketFunctions.OpenApi;
 using TicketFunctions.Operations;
 
 namespace TicketFunctions;
@@ -17,6 +18,7 @@ public static class TicketFunctionsServices
         services.AddData(configuration);
         services.AddAuth(configuration);
         services.AddOperations();
+        services.AddOpenApiDocument();
         return services;
     }
 }
