@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+
 using TicketFunctions.Catalog;
 using TicketFunctions.Common;
 

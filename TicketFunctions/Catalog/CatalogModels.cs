@@ -1,4 +1,5 @@
 using System.Globalization;
+
 using TicketFunctions.Common;
 
 namespace TicketFunctions.Catalog;

@@ -1,6 +1,9 @@
 using System.Globalization;
+
 using Dapper;
+
 using Microsoft.Data.Sqlite;
+
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 

@@ -1,5 +1,7 @@
 using Dapper;
+
 using Microsoft.Data.Sqlite;
+
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 

@@ -1,4 +1,5 @@
 using Dapper;
+
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 
