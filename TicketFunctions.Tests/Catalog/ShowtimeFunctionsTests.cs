@@ -201,7 +201,7 @@ public sealed class ShowtimeFunctionsTests
         var other = await app.CreateMovie("Two", durationMinutes: 60);
         var theatre = await app.CreateTheatre();
         var hall2 = await app.CreateTheatre(name: "Hall 2");
-        var today = await app.CreateShowtime(movie, theatre, TimeSpan.FromHours(11.5));
+        var today = await app.CreateShowtime(movie, theatre, TimeSpan.FromHours(11));
         var tomorrow = await app.CreateShowtime(movie, theatre, TimeSpan.FromHours(12));
         var otherMovie = await app.CreateShowtime(other, theatre, TimeSpan.FromHours(14));
         var otherHall = await app.CreateShowtime(movie, hall2, TimeSpan.FromHours(14));

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-
 using TicketFunctions.Catalog;
 using TicketFunctions.Common;
 

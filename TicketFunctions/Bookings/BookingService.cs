@@ -1,10 +1,7 @@
 using System.Text.Json;
-
 using Dapper;
-
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-
 using TicketFunctions.Auth;
 using TicketFunctions.Catalog;
 using TicketFunctions.Common;

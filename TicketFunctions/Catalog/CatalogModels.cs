@@ -1,5 +1,4 @@
 using System.Globalization;
-
 using TicketFunctions.Common;
 
 namespace TicketFunctions.Catalog;

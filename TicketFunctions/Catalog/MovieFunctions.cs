@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-
 using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.OpenApi;

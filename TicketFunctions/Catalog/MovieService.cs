@@ -1,9 +1,6 @@
 using System.Globalization;
-
 using Dapper;
-
 using Microsoft.Data.Sqlite;
-
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 

@@ -1,7 +1,5 @@
 using Dapper;
-
 using Microsoft.Data.Sqlite;
-
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 

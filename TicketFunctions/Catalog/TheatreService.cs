@@ -1,5 +1,4 @@
 using Dapper;
-
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 
