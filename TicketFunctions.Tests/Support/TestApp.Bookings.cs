@@ -58,6 +58,27 @@ public sealed partial class TestApp
             new { Id = bookingId, Reference = gatewayReference, Now = now });
     }
 
+    /// <summary>
+    /// Many users at once, inserted straight into the database with tokens from the real token service: the slow
+    /// password hash would make races of hundreds of users take minutes. (token, user id) per user.
+    /// </summary>
+    public async Task<List<(string Token, long UserId)>> CreateUsers(int count)
+    {
+        var tokens = Get<TicketFunctions.Auth.Tokens>();
+        var users = new List<(string, long)>(count);
+        await using var connection = await Db.OpenAsync();
+        for (var i = 0; i < count; i++)
+        {
+            var email = $"racer{i}-{Guid.NewGuid():N}@example.com";
+            var id = await connection.ExecuteScalarAsync<long>(
+                "INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at) VALUES (@email, upper(@email), 'Racer', 'x', 'User', 0) RETURNING id;",
+                new { email });
+            users.Add((tokens.Issue(new TicketFunctions.Auth.UserView(id, email, "Racer", "User", 0)), id));
+        }
+
+        return users;
+    }
+
     public async Task<T> Scalar<T>(string sql, object? args = null)
     {
         await using var connection = await Db.OpenAsync();
