@@ -5,6 +5,7 @@ using TicketFunctions.Bookings;
 using TicketFunctions.Catalog;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
+using TicketFunctions.OpenApi;
 using TicketFunctions.Operations;
 
 namespace TicketFunctions;
@@ -21,6 +22,7 @@ public static class TicketFunctionsServices
         services.AddCatalog();
         services.AddBookings(configuration);
         services.AddOperations();
+        services.AddOpenApiDocument();
         return services;
     }
 }
