@@ -100,6 +100,19 @@ public sealed class TheatreFunctionsTests
         Assert.Equal(["A", "B"], page.Json.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToArray());
     }
 
+    [Theory]
+    [InlineData("pageSize=0")]
+    [InlineData("city=Lisbon&city=Porto")]
+    public async Task Listing_theatres_with_a_bad_query_answers_400(string query)
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var page = await app.Call(() => app.Function<TheatreFunctions>().List(app.Request("GET", "/api/theatres", query: query)));
+
+        Assert.Equal(400, page.Status);
+        Assert.True(page.IsProblem);
+    }
+
     [Fact]
     public async Task Changing_the_layout_of_a_theatre_with_showtimes_answers_409_and_changes_nothing()
     {
