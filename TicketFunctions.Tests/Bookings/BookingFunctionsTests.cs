@@ -33,8 +33,8 @@ public sealed class BookingFunctionsTests
         Assert.Equal("2026-11-25T12:00:00Z", json.GetProperty("createdAt").GetString());
         Assert.Equal("2026-11-25T12:10:00Z", json.GetProperty("expiresAt").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("confirmedAt").ValueKind);
-        Assert.Equal(["A10", "A9", "B2"], (await app.Rows<string>("SELECT seat FROM seat_claims ORDER BY seat")).ToArray());
-        Assert.Equal(3, await app.Scalar<long>("SELECT count(*) FROM booking_seats"));
+        Assert.Equal(["A10", "A9", "B2"], (await app.DbRows<string>("SELECT seat FROM seat_claims ORDER BY seat")).ToArray());
+        Assert.Equal(3, await app.DbScalar<long>("SELECT count(*) FROM booking_seats"));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class BookingFunctionsTests
         var (token, _) = await app.RegisterAndLogin();
         var booking = await app.Book(token, showtime, "A1");
 
-        await app.Scalar<long>("UPDATE showtimes SET price_cents = 99900 WHERE id = @showtime RETURNING id", new { showtime });
+        await app.DbScalar<long>("UPDATE showtimes SET price_cents = 99900 WHERE id = @showtime RETURNING id", new { showtime });
         var read = await app.GetBooking(token, Id(booking));
 
         Assert.Contains("\"unitPrice\":10.00", read.Body, StringComparison.Ordinal);
@@ -99,7 +99,7 @@ public sealed class BookingFunctionsTests
         var answer = await app.Call(() => app.Function<BookingFunctions>().Create(app.Request("POST", "/api/bookings", new { showtimeId = showtime, seats = new[] { "A1" } })));
 
         Assert.Equal(401, answer.Status);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM bookings"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM bookings"));
     }
 
     [Theory]
@@ -131,8 +131,8 @@ public sealed class BookingFunctionsTests
         Assert.Equal(400, answer.Status);
         Assert.True(answer.IsProblem);
         Assert.True(answer.Json.GetProperty("errors").EnumerateObject().Any(e => e.Name.Contains(field, StringComparison.OrdinalIgnoreCase) || e.Value.ToString().Contains(field, StringComparison.OrdinalIgnoreCase)), answer.Body);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM bookings"));
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM seat_claims"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM bookings"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims"));
     }
 
     [Fact]
@@ -149,8 +149,8 @@ public sealed class BookingFunctionsTests
         Assert.Equal(409, answer.Status);
         Assert.Equal("seats_taken", answer.Json.GetProperty("code").GetString());
         Assert.Equal(["A2", "B3"], answer.Json.GetProperty("seats").EnumerateArray().Select(s => s.GetString()!).ToArray());
-        Assert.Equal(1, await app.Scalar<long>("SELECT count(*) FROM bookings"));
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM seat_claims WHERE seat = 'A4'"));
+        Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM bookings"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims WHERE seat = 'A4'"));
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class BookingFunctionsTests
         Assert.Equal(409, answer.Status);
         Assert.Equal("not_enough_seats", answer.Json.GetProperty("code").GetString());
         Assert.Equal(2, answer.Json.GetProperty("availableSeats").GetInt32());
-        Assert.Equal(1, await app.Scalar<long>("SELECT count(*) FROM bookings"));
+        Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM bookings"));
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public sealed class BookingFunctionsTests
 
         Assert.Equal(409, answer.Status);
         Assert.Equal("showtime_started", answer.Json.GetProperty("code").GetString());
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM bookings"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM bookings"));
     }
 
     [Fact]
@@ -239,13 +239,13 @@ public sealed class BookingFunctionsTests
         var expired = await app.ListBookings(alice, "status=EXPIRED");
         Assert.Equal([Id(held)], expired.Json.GetProperty("items").EnumerateArray().Select(b => b.GetProperty("id").GetInt64()).ToArray());
         Assert.Equal(0, (await app.ListBookings(alice, "status=PENDING")).Json.GetProperty("totalCount").GetInt64());
-        Assert.Equal("PENDING", await app.Scalar<string>("SELECT status FROM bookings WHERE id = @id", new { id = Id(held) }));
+        Assert.Equal("PENDING", await app.DbScalar<string>("SELECT status FROM bookings WHERE id = @id", new { id = Id(held) }));
 
         var rebooked = await app.Book(bob, showtime, "C5", "C4");
 
         Assert.Equal(201, rebooked.Status);
-        Assert.Equal("EXPIRED", await app.Scalar<string>("SELECT status FROM bookings WHERE id = @id", new { id = Id(held) }));
-        Assert.Equal([Id(rebooked)], (await app.Rows<long>("SELECT DISTINCT booking_id FROM seat_claims")).ToArray());
+        Assert.Equal("EXPIRED", await app.DbScalar<string>("SELECT status FROM bookings WHERE id = @id", new { id = Id(held) }));
+        Assert.Equal([Id(rebooked)], (await app.DbRows<long>("SELECT DISTINCT booking_id FROM seat_claims")).ToArray());
         Assert.Equal("EXPIRED", (await app.GetBooking(alice, Id(held))).Json.GetProperty("status").GetString());
         Assert.Equal(["C4", "C5"], Seats(await app.GetBooking(alice, Id(held))));
     }
@@ -282,7 +282,7 @@ public sealed class BookingFunctionsTests
         var rebooked = await app.BookCount(bob, showtime, 2);
 
         Assert.Equal(201, rebooked.Status);
-        Assert.Equal("EXPIRED", await app.Scalar<string>("SELECT status FROM bookings WHERE id = @id", new { id = Id(held) }));
+        Assert.Equal("EXPIRED", await app.DbScalar<string>("SELECT status FROM bookings WHERE id = @id", new { id = Id(held) }));
     }
 
     [Fact]
@@ -385,8 +385,8 @@ public sealed class BookingFunctionsTests
         Assert.Equal(200, cancelled.Status);
         Assert.Equal("CANCELLED", cancelled.Json.GetProperty("status").GetString());
         Assert.Equal(["A1", "A2"], Seats(cancelled));
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM seat_claims"));
-        Assert.Equal(app.Clock.GetUtcNow().ToUnixTimeMilliseconds(), await app.Scalar<long>("SELECT cancelled_at FROM bookings WHERE id = @id", new { id }));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims"));
+        Assert.Equal(app.Clock.GetUtcNow().ToUnixTimeMilliseconds(), await app.DbScalar<long>("SELECT cancelled_at FROM bookings WHERE id = @id", new { id }));
         Assert.Equal("available", (await app.SeatMap(showtime))["A1"]);
         Assert.Empty(app.Gateway.Refunds);
     }
@@ -409,7 +409,7 @@ public sealed class BookingFunctionsTests
         Assert.Equal("booking_not_cancellable", again.Json.GetProperty("code").GetString());
         Assert.Equal(409, expired.Status);
         Assert.Equal("EXPIRED", expired.Json.GetProperty("status").GetString());
-        Assert.Equal("PENDING", await app.Scalar<string>("SELECT status FROM bookings WHERE id = @expiring", new { expiring }));
+        Assert.Equal("PENDING", await app.DbScalar<string>("SELECT status FROM bookings WHERE id = @expiring", new { expiring }));
     }
 
     [Fact]
@@ -428,7 +428,7 @@ public sealed class BookingFunctionsTests
         Assert.Equal(404, notYours.Status);
         Assert.Equal(401, anonymous.Status);
         Assert.Equal(404, unknown.Status);
-        Assert.Equal("PENDING", await app.Scalar<string>("SELECT status FROM bookings WHERE id = @id", new { id }));
+        Assert.Equal("PENDING", await app.DbScalar<string>("SELECT status FROM bookings WHERE id = @id", new { id }));
     }
 
     [Fact]
@@ -463,9 +463,9 @@ public sealed class BookingFunctionsTests
         Assert.Equal("CANCELLED", cancelled.Json.GetProperty("status").GetString());
         var refund = Assert.Single(app.Gateway.Refunds);
         Assert.Equal(new TicketFunctions.Payments.RefundRequest(paymentId, "sim_ref_42", 1650), refund);
-        Assert.Equal("REFUNDED", await app.Scalar<string>("SELECT status FROM payments WHERE id = @paymentId", new { paymentId }));
-        Assert.Equal(app.Clock.GetUtcNow().ToUnixTimeMilliseconds(), await app.Scalar<long>("SELECT refunded_at FROM payments WHERE id = @paymentId", new { paymentId }));
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM seat_claims"));
+        Assert.Equal("REFUNDED", await app.DbScalar<string>("SELECT status FROM payments WHERE id = @paymentId", new { paymentId }));
+        Assert.Equal(app.Clock.GetUtcNow().ToUnixTimeMilliseconds(), await app.DbScalar<long>("SELECT refunded_at FROM payments WHERE id = @paymentId", new { paymentId }));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims"));
     }
 
     [Fact]
@@ -482,8 +482,8 @@ public sealed class BookingFunctionsTests
         Assert.Equal(409, answer.Status);
         Assert.Equal("refund_failed", answer.Json.GetProperty("code").GetString());
         Assert.Single(app.Gateway.Refunds);
-        Assert.Equal("CONFIRMED", await app.Scalar<string>("SELECT status FROM bookings WHERE id = @id", new { id }));
-        Assert.Equal("SUCCESS", await app.Scalar<string>("SELECT status FROM payments WHERE id = @paymentId", new { paymentId }));
-        Assert.Equal(1, await app.Scalar<long>("SELECT count(*) FROM seat_claims"));
+        Assert.Equal("CONFIRMED", await app.DbScalar<string>("SELECT status FROM bookings WHERE id = @id", new { id }));
+        Assert.Equal("SUCCESS", await app.DbScalar<string>("SELECT status FROM payments WHERE id = @paymentId", new { paymentId }));
+        Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM seat_claims"));
     }
 }

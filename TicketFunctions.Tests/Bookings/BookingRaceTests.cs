@@ -21,9 +21,9 @@ public sealed class BookingRaceTests
         var winner = Assert.Single(answers, a => a.Status == 201);
         Assert.All(answers.Where(a => a.Status == 409), a => Assert.Equal("seats_taken", a.Json.GetProperty("code").GetString()));
         var winnerId = winner.Json.GetProperty("id").GetInt64();
-        Assert.Equal(1, await app.Scalar<long>("SELECT count(*) FROM bookings"));
-        Assert.Equal([winnerId, winnerId], (await app.Rows<long>("SELECT booking_id FROM seat_claims WHERE showtime_id = @showtime", new { showtime })).ToArray());
-        Assert.Equal(["C5", "C6"], (await app.Rows<string>("SELECT seat FROM booking_seats WHERE booking_id = @winnerId ORDER BY seat", new { winnerId })).ToArray());
+        Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM bookings"));
+        Assert.Equal([winnerId, winnerId], (await app.DbRows<long>("SELECT booking_id FROM seat_claims WHERE showtime_id = @showtime", new { showtime })).ToArray());
+        Assert.Equal(["C5", "C6"], (await app.DbRows<string>("SELECT seat FROM booking_seats WHERE booking_id = @winnerId ORDER BY seat", new { winnerId })).ToArray());
     }
 
     [Fact]
@@ -42,12 +42,12 @@ public sealed class BookingRaceTests
         var seats = winners.Select(w => Assert.Single(w.Json.GetProperty("seats").EnumerateArray()).GetString()!).ToList();
         Assert.Equal(50, seats.Distinct().Count());
 
-        var claims = await app.Rows<(string Seat, long BookingId)>("SELECT seat, booking_id FROM seat_claims WHERE showtime_id = @showtime", new { showtime });
+        var claims = await app.DbRows<(string Seat, long BookingId)>("SELECT seat, booking_id FROM seat_claims WHERE showtime_id = @showtime", new { showtime });
         Assert.Equal(50, claims.Count);
         Assert.Equal(
             winners.Select(w => (w.Json.GetProperty("seats")[0].GetString()!, w.Json.GetProperty("id").GetInt64())).Order().ToArray(),
             claims.Order().ToArray());
-        Assert.Equal(50, await app.Scalar<long>("SELECT count(*) FROM bookings"));
+        Assert.Equal(50, await app.DbScalar<long>("SELECT count(*) FROM bookings"));
         Assert.DoesNotContain("available", (await app.SeatMap(showtime)).Values);
     }
 }

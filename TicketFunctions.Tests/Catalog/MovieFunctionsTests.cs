@@ -19,7 +19,7 @@ public sealed class MovieFunctionsTests
         Assert.Equal("Dune", created.Json.GetProperty("title").GetString());
         Assert.Equal("2021-10-22", created.Json.GetProperty("releaseDate").GetString());
         Assert.Equal(155, created.Json.GetProperty("durationMinutes").GetInt32());
-        Assert.Equal("Dune", await app.Scalar<string>("SELECT title FROM movies WHERE id = @id", new { id }));
+        Assert.Equal("Dune", await app.DbScalar<string>("SELECT title FROM movies WHERE id = @id", new { id }));
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class MovieFunctionsTests
         Assert.Equal(401, answer.Status);
         Assert.True(answer.IsProblem);
         Assert.StartsWith("Bearer", answer.Headers.WWWAuthenticate.ToString(), StringComparison.Ordinal);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM movies"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM movies"));
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class MovieFunctionsTests
         var answer = await app.Call(() => app.Function<MovieFunctions>().Create(app.Request("POST", "/api/movies", TestApp.MovieBody(), token)));
 
         Assert.Equal(403, answer.Status);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM movies"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM movies"));
     }
 
     [Theory]
@@ -68,7 +68,7 @@ public sealed class MovieFunctionsTests
         Assert.True(answer.IsProblem);
         var errors = answer.Json.GetProperty("errors");
         Assert.True(errors.EnumerateObject().Any(e => e.Name.Contains(field, StringComparison.OrdinalIgnoreCase)), answer.Body);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM movies"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM movies"));
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class MovieFunctionsTests
 
         Assert.Equal(200, updated.Status);
         Assert.Equal("New", updated.Json.GetProperty("title").GetString());
-        Assert.Equal(95L, await app.Scalar<long>("SELECT duration_minutes FROM movies WHERE id = @id", new { id }));
+        Assert.Equal(95L, await app.DbScalar<long>("SELECT duration_minutes FROM movies WHERE id = @id", new { id }));
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public sealed class MovieFunctionsTests
         Assert.Equal(403, asUser.Status);
         Assert.Equal(404, unknown.Status);
         Assert.Equal(400, invalid.Status);
-        Assert.Equal("Old", await app.Scalar<string>("SELECT title FROM movies WHERE id = @id", new { id }));
+        Assert.Equal("Old", await app.DbScalar<string>("SELECT title FROM movies WHERE id = @id", new { id }));
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class MovieFunctionsTests
 
         Assert.Equal(204, deleted.Status);
         Assert.Equal(404, again.Status);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM movies"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM movies"));
     }
 
     [Fact]
@@ -221,7 +221,7 @@ public sealed class MovieFunctionsTests
 
         Assert.Equal(409, answer.Status);
         Assert.Equal("movie_has_showtimes", answer.Json.GetProperty("code").GetString());
-        Assert.Equal(1, await app.Scalar<long>("SELECT count(*) FROM movies"));
+        Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM movies"));
     }
 
     [Fact]
@@ -237,6 +237,6 @@ public sealed class MovieFunctionsTests
 
         Assert.Equal(401, anonymous.Status);
         Assert.Equal(403, asUser.Status);
-        Assert.Equal(1, await app.Scalar<long>("SELECT count(*) FROM movies"));
+        Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM movies"));
     }
 }

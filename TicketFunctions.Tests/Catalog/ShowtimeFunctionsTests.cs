@@ -47,7 +47,7 @@ public sealed class ShowtimeFunctionsTests
 
         Assert.Equal(400, answer.Status);
         Assert.True(answer.Json.GetProperty("errors").TryGetProperty(field, out _), answer.Body);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM showtimes"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM showtimes"));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class ShowtimeFunctionsTests
         Assert.Equal(409, answer.Status);
         Assert.Equal("showtime_overlap", answer.Json.GetProperty("code").GetString());
         Assert.Equal(first, answer.Json.GetProperty("conflictingShowtimeId").GetInt64());
-        Assert.Equal(1, await app.Scalar<long>("SELECT count(*) FROM showtimes"));
+        Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM showtimes"));
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class ShowtimeFunctionsTests
         await app.CreateShowtime(movie, theatre, TimeSpan.FromHours(26));
         await app.CreateShowtime(movie, other, TimeSpan.FromHours(24));
 
-        Assert.Equal(3, await app.Scalar<long>("SELECT count(*) FROM showtimes"));
+        Assert.Equal(3, await app.DbScalar<long>("SELECT count(*) FROM showtimes"));
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class ShowtimeFunctionsTests
         await app.CreateShowtime(movie, theatre, TimeSpan.FromHours(24));
         var startsAt = app.Clock.GetUtcNow().AddHours(25).ToUnixTimeMilliseconds();
 
-        var e = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => app.Scalar<long>(
+        var e = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => app.DbScalar<long>(
             "INSERT INTO showtimes (movie_id, theatre_id, starts_at, ends_at, price_cents, created_at) VALUES (@movie, @theatre, @startsAt, @startsAt + 1, 100, 0) RETURNING id",
             new { movie, theatre, startsAt }));
 
@@ -137,7 +137,7 @@ public sealed class ShowtimeFunctionsTests
 
         Assert.Equal(401, (await app.Call(() => showtimes.Create(app.Request("POST", "/api/showtimes", body)))).Status);
         Assert.Equal(403, (await app.Call(() => showtimes.Create(app.Request("POST", "/api/showtimes", body, user)))).Status);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM showtimes"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM showtimes"));
     }
 
     [Fact]

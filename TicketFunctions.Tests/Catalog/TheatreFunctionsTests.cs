@@ -35,7 +35,7 @@ public sealed class TheatreFunctionsTests
 
         Assert.Equal(400, answer.Status);
         Assert.True(answer.Json.GetProperty("errors").TryGetProperty(field, out _), answer.Body);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM theatres"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM theatres"));
     }
 
     [Theory]
@@ -66,7 +66,7 @@ public sealed class TheatreFunctionsTests
 
         Assert.Equal(401, anonymous.Status);
         Assert.Equal(403, asUser.Status);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM theatres"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM theatres"));
     }
 
     [Fact]
@@ -124,8 +124,8 @@ public sealed class TheatreFunctionsTests
 
         Assert.Equal(409, answer.Status);
         Assert.Equal("theatre_has_showtimes", answer.Json.GetProperty("code").GetString());
-        Assert.Equal("Hall 1", await app.Scalar<string>("SELECT name FROM theatres WHERE id = @theatre", new { theatre }));
-        Assert.Equal(5L, await app.Scalar<long>("SELECT seat_rows FROM theatres WHERE id = @theatre", new { theatre }));
+        Assert.Equal("Hall 1", await app.DbScalar<string>("SELECT name FROM theatres WHERE id = @theatre", new { theatre }));
+        Assert.Equal(5L, await app.DbScalar<long>("SELECT seat_rows FROM theatres WHERE id = @theatre", new { theatre }));
     }
 
     [Fact]

@@ -79,13 +79,13 @@ public sealed partial class TestApp
         return users;
     }
 
-    public async Task<T> Scalar<T>(string sql, object? args = null)
+    public async Task<T> DbScalar<T>(string sql, object? args = null)
     {
         await using var connection = await Db.OpenAsync();
         return (await connection.ExecuteScalarAsync<T>(sql, args))!;
     }
 
-    public async Task<List<T>> Rows<T>(string sql, object? args = null)
+    public async Task<List<T>> DbRows<T>(string sql, object? args = null)
     {
         await using var connection = await Db.OpenAsync();
         return [.. await connection.QueryAsync<T>(sql, args)];
