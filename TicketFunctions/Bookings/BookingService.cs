@@ -14,7 +14,7 @@ namespace TicketFunctions.Bookings;
 public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOptions> options, IPaymentGateway gateway)
 {
     public const int MaxSeatsPerBooking = 10;
-    private const int SqliteConstraint = 19;
+    private const int SqlitePrimaryKeyViolation = 1555;
     private const int CancelAttempts = 3;
 
     private static readonly string GetShowtimeForBooking = Sql.Load("bookings/get_showtime_for_booking");
@@ -105,7 +105,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
             await connection.ExecuteAsync(InsertBookingSeats, claim, transaction);
             await connection.ExecuteAsync(InsertSeatClaims, claim, transaction);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
+        catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqlitePrimaryKeyViolation)
         {
             return SeatsTaken([.. seats.Value.Select(s => s.ToString())]);
         }

@@ -9,6 +9,8 @@ namespace TicketFunctions.Catalog;
 /// <summary>Movies: the logic behind <see cref="MovieFunctions"/>.</summary>
 public sealed class MovieService(Db db, TimeProvider clock)
 {
+    private const int SqliteForeignKeyViolation = 787;
+
     private static readonly string ListMovies = Sql.Load("catalog/list_movies");
     private static readonly string CountMovies = Sql.Load("catalog/count_movies");
     private static readonly string GetMovie = Sql.Load("catalog/get_movie");
@@ -68,7 +70,7 @@ public sealed class MovieService(Db db, TimeProvider clock)
         {
             deleted = await connection.ExecuteAsync(DeleteMovie, new { Id = id }, transaction);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteForeignKeyViolation)
         {
             // A foreign key from elsewhere (not a showtime, which the statement checks) still refers to the movie.
             return HasShowtimes();
