@@ -47,9 +47,11 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
             return requested.Error!;
         }
 
-        var now = clock.UnixMsNow();
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = Db.BeginWrite(connection);
+
+        // Read once the write lock is held: waiting for it must not make ended holds look live.
+        var now = clock.UnixMsNow();
         var showtime = await connection.QuerySingleOrDefaultAsync<ShowtimeLayoutRow>(GetShowtimeForBooking, new { Id = request.ShowtimeId }, transaction);
         if (showtime is null)
         {
