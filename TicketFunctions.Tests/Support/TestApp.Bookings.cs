@@ -58,26 +58,8 @@ public sealed partial class TestApp
             new { Id = bookingId, Reference = gatewayReference, Now = now });
     }
 
-    /// <summary>
-    /// Many users at once, inserted straight into the database with tokens from the real token service: the slow
-    /// password hash would make races of hundreds of users take minutes. (token, user id) per user.
-    /// </summary>
-    public async Task<List<(string Token, long UserId)>> CreateUsers(int count)
-    {
-        var tokens = Get<TicketFunctions.Auth.Tokens>();
-        var users = new List<(string, long)>(count);
-        await using var connection = await Db.OpenAsync();
-        for (var i = 0; i < count; i++)
-        {
-            var email = $"racer{i}-{Guid.NewGuid():N}@example.com";
-            var id = await connection.ExecuteScalarAsync<long>(
-                "INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at) VALUES (@email, upper(@email), 'Racer', 'x', 'User', 0) RETURNING id;",
-                new { email });
-            users.Add((tokens.Issue(new TicketFunctions.Auth.UserView(id, email, "Racer", "User", 0)), id));
-        }
-
-        return users;
-    }
+    /// <summary>Many users at once, straight into the database: see <see cref="TestUsers.CreateAsync"/>.</summary>
+    public Task<List<(string Token, long UserId)>> CreateUsers(int count) => TestUsers.CreateAsync(Services, count);
 
     public async Task<T> DbScalar<T>(string sql, object? args = null)
     {
@@ -89,6 +71,30 @@ public sealed partial class TestApp
     {
         await using var connection = await Db.OpenAsync();
         return [.. await connection.QueryAsync<T>(sql, args)];
+    }
+}
+
+/// <summary>
+/// Many users at once, inserted straight into any host's database with tokens from its real token service: the slow
+/// password hash would make races of hundreds of users take minutes. (token, user id) per user.
+/// </summary>
+public static class TestUsers
+{
+    public static async Task<List<(string Token, long UserId)>> CreateAsync(IServiceProvider services, int count)
+    {
+        var tokens = services.GetRequiredService<TicketFunctions.Auth.Tokens>();
+        var users = new List<(string, long)>(count);
+        await using var connection = await services.GetRequiredService<TicketFunctions.Data.Db>().OpenAsync();
+        for (var i = 0; i < count; i++)
+        {
+            var email = $"racer{i}-{Guid.NewGuid():N}@example.com";
+            var id = await connection.ExecuteScalarAsync<long>(
+                "INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at) VALUES (@email, upper(@email), 'Racer', 'x', 'User', 0) RETURNING id;",
+                new { email });
+            users.Add((tokens.Issue(new TicketFunctions.Auth.UserView(id, email, "Racer", "User", 0)), id));
+        }
+
+        return users;
     }
 }
 
