@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TicketFunctions.Auth;
+using TicketFunctions.Bookings;
+using TicketFunctions.Catalog;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 using TicketFunctions.OpenApi;
@@ -17,6 +19,8 @@ public static class TicketFunctionsServices
         services.AddHttpJson();
         services.AddData(configuration);
         services.AddAuth(configuration);
+        services.AddCatalog();
+        services.AddBookings(configuration);
         services.AddOperations();
         services.AddOpenApiDocument();
         return services;

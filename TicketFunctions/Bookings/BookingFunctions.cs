@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using TicketFunctions.Auth;
+using TicketFunctions.Common;
+using TicketFunctions.OpenApi;
+
+namespace TicketFunctions.Bookings;
+
+public sealed class BookingFunctions(BookingService bookings, Authenticator authenticator)
+{
+    private const string Tag = "Bookings";
+
+    [Function("CreateBooking")]
+    [ApiOperation(Tag, "Holds seats for a showtime", Access = ApiAccess.User, Description =
+        "Give `seats` (such as [\"A1\", \"A2\"]) or `seatCount` (the best free seats are chosen, side by side where possible): exactly one, 1..10 seats. "
+        + "The booking is PENDING and holds its seats until expiresAt (Bookings__HoldDuration, 10 minutes by default); unitPrice is the showtime's price now. "
+        + "An unknown showtimeId is a field error (400).")]
+    [ApiRequestBody(typeof(BookingRequest))]
+    [ApiResponse(201, typeof(BookingResponse))]
+    [ApiResponse(409, Description = "seats_taken (extension `seats` names them), not_enough_seats, seat_limit (too many seats of one showtime for one account), showtime_started.")]
+    public async Task<IActionResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings")] HttpRequest req)
+    {
+        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
+        {
+            return denied;
+        }
+
+        var body = await req.ReadJsonAsync<BookingRequest>(req.HttpContext.RequestAborted);
+        var result = body.IsSuccess ? await bookings.CreateAsync(body.Value, caller, req.HttpContext.RequestAborted) : body.Error!;
+        return result.Match(b => new CreatedResult($"/api/bookings/{b.Id}", b), Problems.From);
+    }
+
+    [Function("ListBookings")]
+    [ApiOperation(Tag, "Lists the caller's own bookings, newest first", Access = ApiAccess.User, Description = "A PENDING booking whose hold has ended is EXPIRED, in the answer and in the filter.")]
+    [ApiQuery("status", typeof(string), Description = "PENDING, CONFIRMED, CANCELLED or EXPIRED")]
+    [ApiPaged]
+    [ApiResponse(200, typeof(PagedList<BookingResponse>))]
+    [ApiResponse(400, Description = "A query parameter is invalid.")]
+    public async Task<IActionResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bookings")] HttpRequest req)
+    {
+        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
+        {
+            return denied;
+        }
+
+        var query = new Query(req);
+        var status = query.OneOf("status", BookingStatus.All);
+        var paging = query.Paging();
+        if (!query.IsValid)
+        {
+            return Problems.Validation(query.Errors);
+        }
+
+        return new OkObjectResult(await bookings.ListAsync(caller, status, paging, req.HttpContext.RequestAborted));
+    }
+
+    [Function("GetBooking")]
+    [ApiOperation(Tag, "Gets a booking (its owner or an admin)", Access = ApiAccess.User)]
+    [ApiResponse(200, typeof(BookingResponse))]
+    [ApiResponse(404, Description = "No booking with this id that the caller may see.")]
+    public async Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bookings/{id:long}")] HttpRequest req, long id)
+    {
+        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
+        {
+            return denied;
+        }
+
+        var booking = id > 0 ? await bookings.GetAsync(id, caller, req.HttpContext.RequestAborted) : null;
+        return booking is null ? Problems.NotFound("No booking with this id.") : new OkObjectResult(booking);
+    }
+
+    [Function("CancelBooking")]
+    [ApiOperation(Tag, "Cancels a booking and releases its seats", Access = ApiAccess.User, Description = "A PENDING (hold still running) or CONFIRMED booking becomes CANCELLED; a confirmed one's payment is refunded first and becomes REFUNDED.")]
+    [ApiResponse(200, typeof(BookingResponse))]
+    [ApiResponse(404, Description = "No booking with this id that the caller may see.")]
+    [ApiResponse(409, Description = "booking_not_cancellable (already CANCELLED or EXPIRED), refund_failed (the gateway declined the refund; nothing changed).")]
+    public async Task<IActionResult> Cancel(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings/{id:long}/cancel")] HttpRequest req, long id)
+    {
+        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
+        {
+            return denied;
+        }
+
+        var result = id > 0 ? await bookings.CancelAsync(id, caller, req.HttpContext.RequestAborted) : new Error.NotFound("No booking with this id.");
+        return result.Match(b => new OkObjectResult(b), Problems.From);
+    }
+}

@@ -1,0 +1,260 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using TicketFunctions.Auth;
+using TicketFunctions.Catalog;
+using TicketFunctions.Common;
+using TicketFunctions.Data;
+using TicketFunctions.Payments;
+
+namespace TicketFunctions.Bookings;
+
+/// <summary>Holding, reading and cancelling bookings: the logic behind <see cref="BookingFunctions"/>.</summary>
+public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOptions> options, IPaymentGateway gateway)
+{
+    public const int MaxSeatsPerBooking = 10;
+    private const int SqlitePrimaryKeyViolation = 1555;
+    private const int CancelAttempts = 3;
+
+    private static readonly string GetShowtimeForBooking = Sql.Load("bookings/get_showtime_for_booking");
+    private static readonly string ReclaimExpiredBookings = Sql.Load("bookings/reclaim_expired_bookings");
+    private static readonly string ReclaimExpiredClaims = Sql.Load("bookings/reclaim_expired_claims");
+    private static readonly string CountUserClaims = Sql.Load("bookings/count_user_claims");
+    private static readonly string TakenSeats = Sql.Load("bookings/taken_seats");
+    private static readonly string LiveSeats = Sql.Load("bookings/live_seats");
+    private static readonly string InsertBooking = Sql.Load("bookings/insert_booking");
+    private static readonly string InsertBookingSeats = Sql.Load("bookings/insert_booking_seats");
+    private static readonly string InsertSeatClaims = Sql.Load("bookings/insert_seat_claims");
+    private static readonly string GetBooking = Sql.Load("bookings/get_booking");
+    private static readonly string ListBookings = Sql.Load("bookings/list_bookings");
+    private static readonly string CountBookings = Sql.Load("bookings/count_bookings");
+    private static readonly string GetBookingForCancel = Sql.Load("bookings/get_booking_for_cancel");
+    private static readonly string CancelBooking = Sql.Load("bookings/cancel_booking");
+    private static readonly string RefundPayment = Sql.Load("bookings/refund_payment");
+    private static readonly string ReleaseClaims = Sql.Load("bookings/release_claims");
+
+    /// <summary>
+    /// Holds seats for the caller in one write transaction: ended holds on the showtime are reclaimed (their bookings
+    /// stored as EXPIRED), the per-user limit and the requested seats are checked against the live claims, and the
+    /// booking, its seats and its claims are inserted. The claims' primary key is the backstop against double booking.
+    /// </summary>
+    public async Task<Result<BookingResponse>> CreateAsync(BookingRequest request, Caller caller, CancellationToken cancellationToken)
+    {
+        var requested = CheckRequest(request);
+        if (!requested.IsSuccess)
+        {
+            return requested.Error!;
+        }
+
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var transaction = Db.BeginWrite(connection);
+
+        // Read once the write lock is held: waiting for it must not make ended holds look live.
+        var now = clock.UnixMsNow();
+        var showtime = await connection.QuerySingleOrDefaultAsync<ShowtimeLayoutRow>(GetShowtimeForBooking, new { Id = request.ShowtimeId }, transaction);
+        if (showtime is null)
+        {
+            return new Error.Invalid("showtimeId", "No showtime with this id.");
+        }
+
+        var outside = requested.Value.Where(s => !s.IsIn(showtime.SeatRows, showtime.SeatsPerRow)).ToList();
+        if (outside.Count > 0)
+        {
+            return new Error.Invalid("seats", $"Not seats of this theatre (rows A..{new Seat((int)showtime.SeatRows - 1, 1).RowLetter}, numbers 1..{showtime.SeatsPerRow}): {string.Join(", ", outside)}.");
+        }
+
+        if (showtime.StartsAt <= now)
+        {
+            return new Error.Conflict("showtime_started", "The showtime has already started; it can no longer be booked.");
+        }
+
+        var scope = new { ShowtimeId = showtime.Id, UserId = caller.Id, Now = now };
+        await connection.ExecuteAsync(ReclaimExpiredBookings, scope, transaction);
+        await connection.ExecuteAsync(ReclaimExpiredClaims, scope, transaction);
+
+        var seatCount = request.SeatCount ?? requested.Value.Length;
+        var max = options.Value.MaxSeatsPerUserPerShowtime;
+        var mine = await connection.ExecuteScalarAsync<long>(CountUserClaims, scope, transaction);
+        if (mine + seatCount > max)
+        {
+            return new Error.Conflict("seat_limit", $"One account may hold or own at most {max} seats of a showtime; you have {mine}.",
+                new Dictionary<string, object?> { ["limit"] = max, ["held"] = mine });
+        }
+
+        var seats = await ChooseSeatsAsync(connection, transaction, showtime, requested.Value, seatCount, now);
+        if (!seats.IsSuccess)
+        {
+            return seats.Error!;
+        }
+
+        var expiresAt = now + (long)options.Value.HoldDuration.TotalMilliseconds;
+        var labels = JsonSerializer.Serialize(seats.Value.Select(s => s.ToString()));
+        long bookingId;
+        try
+        {
+            bookingId = await connection.ExecuteScalarAsync<long>(InsertBooking, new
+            {
+                ShowtimeId = showtime.Id,
+                UserId = caller.Id,
+                SeatCount = seatCount,
+                UnitPriceCents = showtime.PriceCents,
+                TotalPriceCents = showtime.PriceCents * seatCount,
+                Now = now,
+                ExpiresAt = expiresAt,
+            }, transaction);
+            var claim = new { BookingId = bookingId, ShowtimeId = showtime.Id, Seats = labels, ExpiresAt = expiresAt };
+            await connection.ExecuteAsync(InsertBookingSeats, claim, transaction);
+            await connection.ExecuteAsync(InsertSeatClaims, claim, transaction);
+        }
+        catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqlitePrimaryKeyViolation)
+        {
+            return SeatsTaken([.. seats.Value.Select(s => s.ToString())]);
+        }
+
+        var row = await connection.QuerySingleAsync<BookingRow>(GetBooking, new { Id = bookingId, CallerId = caller.Id, IsAdmin = false, Now = now }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return BookingResponse.From(row);
+    }
+
+    public async Task<BookingResponse?> GetAsync(long id, Caller caller, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<BookingRow>(GetBooking, new { Id = id, CallerId = caller.Id, caller.IsAdmin, Now = clock.UnixMsNow() });
+        return row is null ? null : BookingResponse.From(row);
+    }
+
+    /// <summary>The caller's own bookings, newest first; <paramref name="status"/> filters on the status as read.</summary>
+    public async Task<PagedList<BookingResponse>> ListAsync(Caller caller, string? status, Paging paging, CancellationToken cancellationToken)
+    {
+        var args = new { CallerId = caller.Id, Status = status, Now = clock.UnixMsNow(), paging.PageSize, paging.Offset };
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<BookingRow>(ListBookings, args);
+        var total = await connection.ExecuteScalarAsync<long>(CountBookings, args);
+        return PagedList<BookingResponse>.Of([.. rows.Select(BookingResponse.From)], paging, total);
+    }
+
+    /// <summary>
+    /// Cancels a PENDING (hold still running) or CONFIRMED booking and releases its seats. A confirmed booking's
+    /// payment is refunded through the gateway first (idempotent by payment id, so a retry after a crash is safe);
+    /// a declined refund answers 409 <c>refund_failed</c> and changes nothing. If the booking changes between the
+    /// read and the write (a payment confirming it, say), the whole step runs again from what it has become.
+    /// </summary>
+    public async Task<Result<BookingResponse>> CancelAsync(long id, Caller caller, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < CancelAttempts; attempt++)
+        {
+            var now = clock.UnixMsNow();
+            await using var connection = await db.OpenAsync(cancellationToken);
+            var booking = await connection.QuerySingleOrDefaultAsync<CancelRow>(GetBookingForCancel, new { Id = id, CallerId = caller.Id, caller.IsAdmin, Now = now });
+            if (booking is null)
+            {
+                return new Error.NotFound("No booking with this id.");
+            }
+
+            if (booking.Status is not (BookingStatus.Pending or BookingStatus.Confirmed))
+            {
+                return new Error.Conflict("booking_not_cancellable", $"The booking is {booking.Status}; only a PENDING or CONFIRMED booking can be cancelled.",
+                    new Dictionary<string, object?> { ["status"] = booking.Status });
+            }
+
+            var refund = booking.Status == BookingStatus.Confirmed && booking.PaymentId is { } paymentId
+                ? await gateway.RefundAsync(new RefundRequest(paymentId, booking.GatewayReference, booking.AmountCents.GetValueOrDefault()), cancellationToken)
+                : null;
+            if (refund is { Refunded: false })
+            {
+                return new Error.Conflict("refund_failed", "The payment could not be refunded, so the booking stays as it is.",
+                    new Dictionary<string, object?> { ["reason"] = refund.FailureReason });
+            }
+
+            await using var transaction = Db.BeginWrite(connection);
+            var cancelled = await connection.ExecuteAsync(CancelBooking, new { Id = id, ExpectedStatus = booking.StoredStatus, Now = now }, transaction);
+            if (cancelled == 0)
+            {
+                continue;
+            }
+
+            if (refund is not null)
+            {
+                await connection.ExecuteAsync(RefundPayment, new { booking.PaymentId, Now = now }, transaction);
+            }
+
+            await connection.ExecuteAsync(ReleaseClaims, new { Id = id }, transaction);
+            var row = await connection.QuerySingleAsync<BookingRow>(GetBooking, new { Id = id, CallerId = caller.Id, caller.IsAdmin, Now = now }, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return BookingResponse.From(row);
+        }
+
+        return new Error.Conflict("booking_changed", "The booking kept changing while it was being cancelled; read it and try again.");
+    }
+
+    /// <summary>The named seats if all are free, else 409 naming the taken ones; or the picker's best seats for a count.</summary>
+    private static async Task<Result<Seat[]>> ChooseSeatsAsync(
+        SqliteConnection connection, SqliteTransaction transaction, ShowtimeLayoutRow showtime, Seat[] requested, int seatCount, long now)
+    {
+        if (requested.Length > 0)
+        {
+            var labels = JsonSerializer.Serialize(requested.Select(s => s.ToString()));
+            var taken = (await connection.QueryAsync<string>(TakenSeats, new { ShowtimeId = showtime.Id, Seats = labels, Now = now }, transaction)).ToList();
+            return taken.Count > 0 ? SeatsTaken(taken) : requested;
+        }
+
+        var live = (await connection.QueryAsync<string>(LiveSeats, new { ShowtimeId = showtime.Id, Now = now }, transaction)).Select(Seat.Parse).ToHashSet();
+        var picked = SeatPicker.Pick((int)showtime.SeatRows, (int)showtime.SeatsPerRow, live, seatCount);
+        return picked is null
+            ? new Error.Conflict("not_enough_seats", $"The showtime has fewer than {seatCount} free seats.",
+                new Dictionary<string, object?> { ["availableSeats"] = (showtime.SeatRows * showtime.SeatsPerRow) - live.Count })
+            : picked.ToArray();
+    }
+
+    private static Error.Conflict SeatsTaken(IEnumerable<string> taken)
+    {
+        var seats = Seat.Sorted(taken);
+        return new Error.Conflict("seats_taken", $"These seats are already taken: {string.Join(", ", seats)}.",
+            new Dictionary<string, object?> { ["seats"] = seats });
+    }
+
+    /// <summary>The named seats (normalized, in row-major order), or none for a seatCount request; field errors otherwise.</summary>
+    private static Result<Seat[]> CheckRequest(BookingRequest request)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request.ShowtimeId <= 0)
+        {
+            errors.Add("showtimeId", "No showtime with this id.");
+        }
+
+        var seats = new List<Seat>();
+        if ((request.Seats is null) == (request.SeatCount is null))
+        {
+            errors.Add("seats", "Give either seats (such as [\"A1\", \"A2\"]) or seatCount, not both.");
+        }
+        else if (request.SeatCount is { } count && count is < 1 or > MaxSeatsPerBooking)
+        {
+            errors.Add("seatCount", $"Must be from 1 to {MaxSeatsPerBooking}.");
+        }
+        else if (request.Seats is { } labels)
+        {
+            if (labels.Count is < 1 or > MaxSeatsPerBooking)
+            {
+                errors.Add("seats", $"Give from 1 to {MaxSeatsPerBooking} seats.");
+            }
+
+            var bad = labels.Where(l => !Seat.TryParse(l?.Trim(), out _)).Select(l => l is null ? "null" : $"\"{l}\"").ToList();
+            if (bad.Count > 0)
+            {
+                errors.Add("seats", $"Seats are a row letter and a number, such as A1; not valid: {string.Join(", ", bad)}.");
+            }
+            else
+            {
+                seats = [.. labels.Select(l => Seat.Parse(l!.Trim()))];
+                var duplicates = seats.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key.ToString()).ToList();
+                if (duplicates.Count > 0)
+                {
+                    errors.Add("seats", $"Each seat may appear once; repeated: {string.Join(", ", duplicates)}.");
+                }
+            }
+        }
+
+        return errors.Count > 0 ? new Error.Invalid(errors) : seats.Order().ToArray();
+    }
+}

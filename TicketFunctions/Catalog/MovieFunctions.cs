@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using TicketFunctions.Auth;
+using TicketFunctions.Common;
+using TicketFunctions.OpenApi;
+
+namespace TicketFunctions.Catalog;
+
+public sealed class MovieFunctions(MovieService movies, Authenticator authenticator)
+{
+    private const string Tag = "Movies";
+
+    [Function("ListMovies")]
+    [ApiOperation(Tag, "Lists movies by title", Description = "`search` matches part of the title, ignoring case; `genre` matches the whole genre, ignoring case.")]
+    [ApiQuery("search", typeof(string))]
+    [ApiQuery("genre", typeof(string))]
+    [ApiPaged]
+    [ApiResponse(200, typeof(PagedList<MovieResponse>))]
+    [ApiResponse(400, Description = "A query parameter is invalid.")]
+    public async Task<IActionResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "movies")] HttpRequest req)
+    {
+        var query = new Query(req);
+        var search = query.String("search");
+        var genre = query.String("genre", 50);
+        var paging = query.Paging();
+        if (!query.IsValid)
+        {
+            return Problems.Validation(query.Errors);
+        }
+
+        return new OkObjectResult(await movies.ListAsync(search, genre, paging, req.HttpContext.RequestAborted));
+    }
+
+    [Function("GetMovie")]
+    [ApiOperation(Tag, "Gets a movie")]
+    [ApiResponse(200, typeof(MovieResponse))]
+    [ApiResponse(404, Description = "No movie with this id.")]
+    public async Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "movies/{id:long}")] HttpRequest req, long id)
+    {
+        var movie = id > 0 ? await movies.GetAsync(id, req.HttpContext.RequestAborted) : null;
+        return movie is null ? Problems.NotFound("No movie with this id.") : new OkObjectResult(movie);
+    }
+
+    [Function("CreateMovie")]
+    [ApiOperation(Tag, "Adds a movie", Access = ApiAccess.Admin)]
+    [ApiRequestBody(typeof(MovieRequest))]
+    [ApiResponse(201, typeof(MovieResponse))]
+    public async Task<IActionResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "movies")] HttpRequest req)
+    {
+        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
+        {
+            return denied;
+        }
+
+        var body = await req.ReadJsonAsync<MovieRequest>(req.HttpContext.RequestAborted);
+        var result = body.IsSuccess ? await movies.CreateAsync(body.Value, req.HttpContext.RequestAborted) : body.Error!;
+        return result.Match(m => new CreatedResult($"/api/movies/{m.Id}", m), Problems.From);
+    }
+
+    [Function("UpdateMovie")]
+    [ApiOperation(Tag, "Replaces a movie", Access = ApiAccess.Admin, Description = "Showtimes already scheduled keep their end time.")]
+    [ApiRequestBody(typeof(MovieRequest))]
+    [ApiResponse(200, typeof(MovieResponse))]
+    [ApiResponse(404, Description = "No movie with this id.")]
+    public async Task<IActionResult> Update(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "movies/{id:long}")] HttpRequest req, long id)
+    {
+        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
+        {
+            return denied;
+        }
+
+        var body = await req.ReadJsonAsync<MovieRequest>(req.HttpContext.RequestAborted);
+        var result = body.IsSuccess ? await movies.UpdateAsync(id, body.Value, req.HttpContext.RequestAborted) : body.Error!;
+        return result.Match(m => new OkObjectResult(m), Problems.From);
+    }
+
+    [Function("DeleteMovie")]
+    [ApiOperation(Tag, "Deletes a movie that has no showtimes", Access = ApiAccess.Admin)]
+    [ApiResponse(204)]
+    [ApiResponse(404, Description = "No movie with this id.")]
+    [ApiResponse(409, Description = "movie_has_showtimes: the movie has showtimes (past ones included).")]
+    public async Task<IActionResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "movies/{id:long}")] HttpRequest req, long id)
+    {
+        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
+        {
+            return denied;
+        }
+
+        var error = await movies.DeleteAsync(id, req.HttpContext.RequestAborted);
+        return error is null ? new NoContentResult() : Problems.From(error);
+    }
+}

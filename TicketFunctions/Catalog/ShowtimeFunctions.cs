@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using TicketFunctions.Auth;
+using TicketFunctions.Common;
+using TicketFunctions.OpenApi;
+
+namespace TicketFunctions.Catalog;
+
+public sealed class ShowtimeFunctions(ShowtimeService showtimes, Authenticator authenticator)
+{
+    private const string Tag = "Showtimes";
+
+    [Function("ListShowtimes")]
+    [ApiOperation(Tag, "Lists showtimes by start time", Description = "Upcoming showtimes only (startsAt now or later) unless includePast=true; `date` (YYYY-MM-DD) is the UTC day of startsAt.")]
+    [ApiQuery("movieId", typeof(long))]
+    [ApiQuery("theatreId", typeof(long))]
+    [ApiQuery("date", typeof(DateOnly))]
+    [ApiQuery("includePast", typeof(bool))]
+    [ApiPaged]
+    [ApiResponse(200, typeof(PagedList<ShowtimeResponse>))]
+    [ApiResponse(400, Description = "A query parameter is invalid.")]
+    public async Task<IActionResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "showtimes")] HttpRequest req)
+    {
+        var query = new Query(req);
+        var filter = new ShowtimeFilter(query.Int("movieId"), query.Int("theatreId"), query.Date("date"), query.Bool("includePast") ?? false);
+        var paging = query.Paging();
+        if (!query.IsValid)
+        {
+            return Problems.Validation(query.Errors);
+        }
+
+        return new OkObjectResult(await showtimes.ListAsync(filter, paging, req.HttpContext.RequestAborted));
+    }
+
+    [Function("GetShowtime")]
+    [ApiOperation(Tag, "Gets a showtime with its free seat count")]
+    [ApiResponse(200, typeof(ShowtimeResponse))]
+    [ApiResponse(404, Description = "No showtime with this id.")]
+    public async Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "showtimes/{id:long}")] HttpRequest req, long id)
+    {
+        var showtime = id > 0 ? await showtimes.GetAsync(id, req.HttpContext.RequestAborted) : null;
+        return showtime is null ? Problems.NotFound("No showtime with this id.") : new OkObjectResult(showtime);
+    }
+
+    [Function("GetShowtimeSeats")]
+    [ApiOperation(Tag, "Gets the seat map of a showtime", Description = "Every seat in row-major order with status available, held (a pending booking) or booked. A hold that has ended is available at once.")]
+    [ApiResponse(200, typeof(SeatMapResponse))]
+    [ApiResponse(404, Description = "No showtime with this id.")]
+    public async Task<IActionResult> Seats(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "showtimes/{id:long}/seats")] HttpRequest req, long id)
+    {
+        var map = id > 0 ? await showtimes.GetSeatMapAsync(id, req.HttpContext.RequestAborted) : null;
+        return map is null ? Problems.NotFound("No showtime with this id.") : new OkObjectResult(map);
+    }
+
+    [Function("CreateShowtime")]
+    [ApiOperation(Tag, "Schedules a showtime", Access = ApiAccess.Admin, Description = "endsAt = startsAt + the movie's length. An unknown movieId or theatreId is a field error (400).")]
+    [ApiRequestBody(typeof(ShowtimeRequest))]
+    [ApiResponse(201, typeof(ShowtimeResponse))]
+    [ApiResponse(409, Description = "showtime_overlap: another showtime in the theatre overlaps; conflictingShowtimeId names it.")]
+    public async Task<IActionResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "showtimes")] HttpRequest req)
+    {
+        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
+        {
+            return denied;
+        }
+
+        var body = await req.ReadJsonAsync<ShowtimeRequest>(req.HttpContext.RequestAborted);
+        var result = body.IsSuccess ? await showtimes.CreateAsync(body.Value, req.HttpContext.RequestAborted) : body.Error!;
+        return result.Match(s => new CreatedResult($"/api/showtimes/{s.Id}", s), Problems.From);
+    }
+}

@@ -1,0 +1,188 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using TicketFunctions.Common;
+using TicketFunctions.Data;
+
+namespace TicketFunctions.Catalog;
+
+/// <summary>Showtimes and their seat maps: the logic behind <see cref="ShowtimeFunctions"/>.</summary>
+public sealed class ShowtimeService(Db db, TimeProvider clock)
+{
+    /// <summary>The latest start accepted, so that every instant the API writes stays a valid date.</summary>
+    public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(5 * 366);
+
+    /// <summary>The highest ticket price accepted.</summary>
+    public const decimal MaxPrice = 100_000m;
+
+    private static readonly string ListShowtimes = Sql.Load("catalog/list_showtimes");
+    private static readonly string CountShowtimes = Sql.Load("catalog/count_showtimes");
+    private static readonly string GetShowtime = Sql.Load("catalog/get_showtime");
+    private static readonly string GetShowtimeLayout = Sql.Load("catalog/get_showtime_layout");
+    private static readonly string LiveClaims = Sql.Load("catalog/live_claims");
+    private static readonly string GetMovieDuration = Sql.Load("catalog/get_movie_duration");
+    private static readonly string TheatreExists = Sql.Load("catalog/theatre_exists");
+    private static readonly string FindOverlappingShowtime = Sql.Load("catalog/find_overlapping_showtime");
+    private static readonly string InsertShowtime = Sql.Load("catalog/insert_showtime");
+
+    public async Task<PagedList<ShowtimeResponse>> ListAsync(ShowtimeFilter filter, Paging paging, CancellationToken cancellationToken)
+    {
+        var dayStart = filter.Date?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToUnixMs();
+        var args = new
+        {
+            filter.MovieId,
+            filter.TheatreId,
+            DayStart = dayStart,
+            DayEnd = dayStart + (long)TimeSpan.FromDays(1).TotalMilliseconds,
+            filter.IncludePast,
+            Now = clock.UnixMsNow(),
+            paging.PageSize,
+            paging.Offset,
+        };
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ShowtimeRow>(ListShowtimes, args);
+        var total = await connection.ExecuteScalarAsync<long>(CountShowtimes, args);
+        return PagedList<ShowtimeResponse>.Of([.. rows.Select(ShowtimeResponse.From)], paging, total);
+    }
+
+    public async Task<ShowtimeResponse?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ShowtimeRow>(GetShowtime, new { Id = id, Now = clock.UnixMsNow() });
+        return row is null ? null : ShowtimeResponse.From(row);
+    }
+
+    /// <summary>Every seat of the showtime's theatre in row-major order; an ended hold reads as available at once.</summary>
+    public async Task<SeatMapResponse?> GetSeatMapAsync(long id, CancellationToken cancellationToken)
+    {
+        var now = clock.UnixMsNow();
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var layout = await connection.QuerySingleOrDefaultAsync<ShowtimeLayoutRow>(GetShowtimeLayout, new { Id = id });
+        if (layout is null)
+        {
+            return null;
+        }
+
+        var claims = (await connection.QueryAsync<SeatClaimRow>(LiveClaims, new { ShowtimeId = id, Now = now }))
+            .ToDictionary(c => c.Seat, c => c.ExpiresAt is null ? SeatStatus.Booked : SeatStatus.Held, StringComparer.Ordinal);
+        var seats = new List<SeatStatusResponse>((int)(layout.SeatRows * layout.SeatsPerRow));
+        for (var row = 0; row < layout.SeatRows; row++)
+        {
+            for (var number = 1; number <= layout.SeatsPerRow; number++)
+            {
+                var seat = new Seat(row, number);
+                var label = seat.ToString();
+                seats.Add(new SeatStatusResponse(label, seat.RowLetter, number, claims.GetValueOrDefault(label, SeatStatus.Available)));
+            }
+        }
+
+        return new SeatMapResponse(id, seats);
+    }
+
+    /// <summary>
+    /// Schedules a showtime. Unknown movie or theatre ids are field errors (400), like any other invalid field of the
+    /// body; an overlap with another showtime in the theatre is 409 <c>showtime_overlap</c> naming that showtime.
+    /// </summary>
+    public async Task<Result<ShowtimeResponse>> CreateAsync(ShowtimeRequest request, CancellationToken cancellationToken)
+    {
+        var now = clock.UnixMsNow();
+        var errors = Check(request, clock.GetUtcNow().UtcDateTime, out var priceCents);
+        if (errors.Count > 0)
+        {
+            return new Error.Invalid(errors);
+        }
+
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var transaction = Db.BeginWrite(connection);
+        var duration = await connection.ExecuteScalarAsync<long?>(GetMovieDuration, new { Id = request.MovieId }, transaction);
+        if (duration is null)
+        {
+            errors.Add("movieId", "No movie with this id.");
+        }
+
+        if (!await connection.ExecuteScalarAsync<bool>(TheatreExists, new { Id = request.TheatreId }, transaction))
+        {
+            errors.Add("theatreId", "No theatre with this id.");
+        }
+
+        if (errors.Count > 0)
+        {
+            return new Error.Invalid(errors);
+        }
+
+        var startsAt = request.StartsAt.ToUnixMs();
+        var args = new
+        {
+            request.MovieId,
+            request.TheatreId,
+            StartsAt = startsAt,
+            EndsAt = startsAt + (duration.GetValueOrDefault() * 60_000),
+            PriceCents = priceCents,
+            Now = now,
+        };
+        var overlapping = await connection.ExecuteScalarAsync<long?>(FindOverlappingShowtime, args, transaction);
+        if (overlapping is not null)
+        {
+            return Overlap(overlapping);
+        }
+
+        long id;
+        try
+        {
+            id = await connection.ExecuteScalarAsync<long>(InsertShowtime, args, transaction);
+        }
+        catch (SqliteException e) when (e.Message.Contains("showtime_overlap", StringComparison.Ordinal))
+        {
+            // The schema's trigger is the backstop; the check above normally answers first, naming the showtime.
+            return Overlap(null);
+        }
+
+        var row = await connection.QuerySingleAsync<ShowtimeRow>(GetShowtime, new { Id = id, Now = now }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return ShowtimeResponse.From(row);
+    }
+
+    private static Error.Conflict Overlap(long? conflictingId) => new(
+        "showtime_overlap",
+        conflictingId is null
+            ? "The showtime overlaps another showtime in this theatre."
+            : $"The showtime overlaps showtime {conflictingId} in this theatre.",
+        new Dictionary<string, object?> { ["conflictingShowtimeId"] = conflictingId });
+
+    private static Dictionary<string, string[]> Check(ShowtimeRequest request, DateTime now, out long priceCents)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request.MovieId <= 0)
+        {
+            errors.Add("movieId", "No movie with this id.");
+        }
+
+        if (request.TheatreId <= 0)
+        {
+            errors.Add("theatreId", "No theatre with this id.");
+        }
+
+        if (request.StartsAt <= now)
+        {
+            errors.Add("startsAt", "Must be in the future.");
+        }
+        else if (request.StartsAt > now + MaxScheduleAhead)
+        {
+            errors.Add("startsAt", "Must be at most 5 years ahead.");
+        }
+
+        priceCents = 0;
+        if (request.Price <= 0 || request.Price > MaxPrice)
+        {
+            errors.Add("price", $"Must be more than 0 and at most {MaxPrice}.");
+        }
+        else if (!Money.TryToCents(request.Price, out priceCents))
+        {
+            errors.Add("price", "Must have at most 2 decimal places.");
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>The filters of GET /api/showtimes; <see cref="Date"/> is the UTC day of startsAt.</summary>
+public sealed record ShowtimeFilter(long? MovieId, long? TheatreId, DateOnly? Date, bool IncludePast);

@@ -1,0 +1,84 @@
+using Dapper;
+using TicketFunctions.Common;
+using TicketFunctions.Data;
+
+namespace TicketFunctions.Catalog;
+
+/// <summary>Theatres: the logic behind <see cref="TheatreFunctions"/>.</summary>
+public sealed class TheatreService(Db db, TimeProvider clock)
+{
+    private static readonly string ListTheatres = Sql.Load("catalog/list_theatres");
+    private static readonly string CountTheatres = Sql.Load("catalog/count_theatres");
+    private static readonly string GetTheatre = Sql.Load("catalog/get_theatre");
+    private static readonly string InsertTheatre = Sql.Load("catalog/insert_theatre");
+    private static readonly string UpdateTheatre = Sql.Load("catalog/update_theatre");
+    private static readonly string TheatreExists = Sql.Load("catalog/theatre_exists");
+
+    public async Task<PagedList<TheatreResponse>> ListAsync(string? city, Paging paging, CancellationToken cancellationToken)
+    {
+        var args = new { City = city, paging.PageSize, paging.Offset };
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<TheatreRow>(ListTheatres, args);
+        var total = await connection.ExecuteScalarAsync<long>(CountTheatres, args);
+        return PagedList<TheatreResponse>.Of([.. rows.Select(TheatreResponse.From)], paging, total);
+    }
+
+    public async Task<TheatreResponse?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<TheatreRow>(GetTheatre, new { Id = id });
+        return row is null ? null : TheatreResponse.From(row);
+    }
+
+    public async Task<Result<TheatreResponse>> CreateAsync(TheatreRequest request, CancellationToken cancellationToken)
+    {
+        var theatre = Check(request);
+        if (!theatre.IsSuccess)
+        {
+            return theatre.Error!;
+        }
+
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleAsync<TheatreRow>(InsertTheatre, theatre.Value with { Now = clock.UnixMsNow() });
+        return TheatreResponse.From(row);
+    }
+
+    /// <summary>Updates a theatre; its layout may change only while it has no showtimes (409 <c>theatre_has_showtimes</c>).</summary>
+    public async Task<Result<TheatreResponse>> UpdateAsync(long id, TheatreRequest request, CancellationToken cancellationToken)
+    {
+        var theatre = Check(request);
+        if (!theatre.IsSuccess)
+        {
+            return theatre.Error!;
+        }
+
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var transaction = Db.BeginWrite(connection);
+        var row = await connection.QuerySingleOrDefaultAsync<TheatreRow>(UpdateTheatre, theatre.Value with { Id = id }, transaction);
+        if (row is null)
+        {
+            var exists = await connection.ExecuteScalarAsync<bool>(TheatreExists, new { Id = id }, transaction);
+            return exists
+                ? new Error.Conflict("theatre_has_showtimes", "The theatre has showtimes, so its seatRows and seatsPerRow cannot change.")
+                : new Error.NotFound("No theatre with this id.");
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return TheatreResponse.From(row);
+    }
+
+    private static Result<TheatreArgs> Check(TheatreRequest request)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var name = Fields.Text(errors, "name", request.Name, 1, 200);
+        var city = Fields.Text(errors, "city", request.City, 1, 100);
+        var address = Fields.Text(errors, "address", request.Address, 1, 300);
+        Fields.Range(errors, "seatRows", request.SeatRows, 1, Seat.MaxRows);
+        Fields.Range(errors, "seatsPerRow", request.SeatsPerRow, 1, Seat.MaxSeatsPerRow);
+        return errors.Count > 0
+            ? new Error.Invalid(errors)
+            : new TheatreArgs(0, name, city, address, request.SeatRows, request.SeatsPerRow, 0);
+    }
+
+    private sealed record TheatreArgs(long Id, string Name, string City, string Address, int SeatRows, int SeatsPerRow, long Now);
+}

@@ -1,0 +1,3 @@
+UPDATE payments
+SET status = 'REFUNDED', refunded_at = @Now
+WHERE id = @PaymentId AND status = 'SUCCESS';

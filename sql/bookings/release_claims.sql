@@ -1,0 +1,1 @@
+DELETE FROM seat_claims WHERE booking_id = @Id;

@@ -1,0 +1,1 @@
+SELECT duration_minutes FROM movies WHERE id = @Id;

@@ -1,0 +1,1 @@
+SELECT EXISTS (SELECT 1 FROM movies WHERE id = @Id);
