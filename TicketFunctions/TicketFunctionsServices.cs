@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using TicketFunctions.Admin;
 using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 using TicketFunctions.Operations;
+using TicketFunctions.Payments;
 
 namespace TicketFunctions;
 
@@ -17,6 +19,8 @@ public static class TicketFunctionsServices
         services.AddData(configuration);
         services.AddAuth(configuration);
         services.AddOperations();
+        services.AddPayments(configuration);
+        services.AddAdmin();
         return services;
     }
 }
