@@ -67,7 +67,11 @@ public sealed partial class PendingPaymentResender(Db db, IConfiguration configu
             {
                 await ResendAsync(stoppingToken);
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
             {
                 // The host must keep serving whatever the storage account or the database does; next tick retries.
                 _queue = null;
@@ -106,7 +110,7 @@ public sealed partial class PendingPaymentResender(Db db, IConfiguration configu
         var queue = new QueueClient(connectionString, QueueName, new QueueClientOptions
         {
             MessageEncoding = QueueMessageEncoding.Base64,
-            Retry = { MaxRetries = 2, NetworkTimeout = TimeSpan.FromSeconds(10) },
+            Retry = { MaxRetries = 1, NetworkTimeout = TimeSpan.FromSeconds(10) },
         });
         await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         _queue = queue;
