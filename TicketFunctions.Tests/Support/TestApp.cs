@@ -63,7 +63,7 @@ public sealed partial class TestApp : IAsyncDisposable
         services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
         configure?.Invoke(services);
 
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await provider.InitializeDatabaseAsync();
         return new TestApp(directory, provider, clock);
     }
