@@ -208,12 +208,14 @@ public sealed class CreatePaymentTests
     public async Task The_same_idempotency_key_and_body_replays_the_first_answer_without_a_second_payment_or_message()
     {
         await using var app = await TestApp.StartAsync();
-        var (token, userId) = await app.RegisterAndLogin();
+        const string email = "replay@example.com";
+        var (token, userId) = await app.RegisterAndLogin(email);
         var bookingId = await app.SeedPendingBooking(userId);
 
         var (first, firstMessage) = await app.Pay(token, bookingId, idempotencyKey: "order-42");
         await app.ProcessPayment(firstMessage!.PaymentId);
         app.Clock.Advance(TimeSpan.FromHours(23));
+        (token, _) = await app.Login(email, "Password-123");
         var (again, againMessage) = await app.Pay(token, bookingId, idempotencyKey: "order-42",
             body: $$"""{ "paymentToken": "tok_visa",  "bookingId": {{bookingId}} }""");
 
@@ -264,10 +266,12 @@ public sealed class CreatePaymentTests
     public async Task An_idempotency_key_older_than_24_hours_may_be_used_again()
     {
         await using var app = await TestApp.StartAsync();
-        var (token, userId) = await app.RegisterAndLogin();
+        const string email = "reuse@example.com";
+        var (token, userId) = await app.RegisterAndLogin(email);
         var oldBooking = await app.SeedPendingBooking(userId);
         await app.Pay(token, oldBooking, idempotencyKey: "reused");
         app.Clock.Advance(TimeSpan.FromHours(24));
+        (token, _) = await app.Login(email, "Password-123");
         var newBooking = await app.SeedPendingBooking(userId);
 
         var (response, message) = await app.Pay(token, newBooking, idempotencyKey: "reused");

@@ -112,6 +112,7 @@ public sealed class PoisonAndResendTests
         Assert.False(resender.ExecuteTask!.IsFaulted);
         await resender.StopAsync(CancellationToken.None);
 
-        Assert.True(resender.ExecuteTask.IsCompletedSuccessfully);
+        Assert.False(resender.ExecuteTask.IsFaulted, resender.ExecuteTask.Exception?.ToString());
+        Assert.True(resender.ExecuteTask.IsCompleted);
     }
 }
