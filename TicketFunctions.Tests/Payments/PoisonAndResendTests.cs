@@ -25,6 +25,22 @@ public sealed class PoisonAndResendTests
     }
 
     [Fact]
+    public async Task A_poisoned_payment_that_the_gateway_had_charged_is_refunded()
+    {
+        await using var app = await TestApp.StartAsync();
+        var (token, userId) = await app.RegisterAndLogin();
+        var paymentId = await app.StartPayment(token, await app.SeedPendingBooking(userId));
+        var ledger = app.Get<SimulatedPaymentGateway>();
+        await ledger.ChargeAsync(new ChargeRequest(paymentId, "tok_visa", 2500), CancellationToken.None);
+
+        await Poison(app, $$"""{"paymentId":{{paymentId}}}""");
+        await Poison(app, $$"""{"paymentId":{{paymentId}}}""");
+
+        Assert.Equal("processing_failed", await app.Scalar<string>("SELECT failure_reason FROM payments WHERE id = @paymentId", new { paymentId }));
+        Assert.Equal(1, await ledger.RefundCountAsync(paymentId));
+    }
+
+    [Fact]
     public async Task A_poisoned_message_leaves_a_successful_payment_alone()
     {
         await using var app = await TestApp.StartAsync();

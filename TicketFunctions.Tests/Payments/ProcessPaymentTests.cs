@@ -213,6 +213,26 @@ public sealed class ProcessPaymentTests
     }
 
     [Fact]
+    public async Task A_charge_whose_confirmation_was_lost_is_refunded_when_the_redelivery_finds_the_hold_ended()
+    {
+        await using var app = await TestApp.StartAsync();
+        var (token, userId) = await app.RegisterAndLogin();
+        var bookingId = await app.SeedPendingBooking(userId, holdFor: TimeSpan.FromMinutes(10));
+        var paymentId = await app.StartPayment(token, bookingId);
+        var ledger = app.Get<SimulatedPaymentGateway>();
+        // The first delivery charged, then the process died before the confirming transaction.
+        await ledger.ChargeAsync(new ChargeRequest(paymentId, "tok_visa", 2500), CancellationToken.None);
+        app.Clock.Advance(TimeSpan.FromMinutes(11));
+
+        await app.ProcessPayment(paymentId);
+        await app.ProcessPayment(paymentId);
+
+        Assert.Equal(("FAILED", "booking_expired"), ((await Payment(app, paymentId)).Status, (await Payment(app, paymentId)).FailureReason));
+        Assert.Equal(1, await ledger.ChargeCountAsync(paymentId));
+        Assert.Equal(1, await ledger.RefundCountAsync(paymentId));
+    }
+
+    [Fact]
     public async Task A_message_for_an_unknown_payment_is_dropped()
     {
         await using var app = await TestApp.StartAsync();

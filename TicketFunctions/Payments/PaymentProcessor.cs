@@ -33,12 +33,15 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
         if (payment.Status != PaymentStatuses.Pending)
         {
             LogAlreadyProcessed(paymentId, payment.Status);
+            await RefundIfFailedAsync(payment, cancellationToken);
             return;
         }
 
         if (payment.BookingStatus != "PENDING" || payment.BookingExpiresAt <= clock.UnixMsNow())
         {
+            // Normally nothing was charged; but an earlier delivery may have charged and died before confirming.
             await FailAsync(connection, paymentId, FailureReasons.BookingExpired, null, cancellationToken);
+            await RefundAsync(payment, cancellationToken);
             return;
         }
 
@@ -57,9 +60,9 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
         }
 
         // Charged, but the hold ended (or the booking was cancelled, or another delivery settled the payment
-        // otherwise) while the charge was under way: give the money back.
-        await gateway.RefundAsync(new RefundRequest(paymentId, charge.Reference, payment.AmountCents), cancellationToken);
+        // otherwise) while the charge was under way: the payment fails and the money goes back.
         await FailAsync(connection, paymentId, FailureReasons.BookingExpired, charge.Reference, cancellationToken);
+        await RefundAsync(payment, cancellationToken);
     }
 
     /// <summary>
@@ -79,14 +82,33 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
         if (payment.Status != PaymentStatuses.Pending)
         {
             LogAlreadyProcessed(paymentId, payment.Status);
+            await RefundIfFailedAsync(payment, cancellationToken);
             return;
         }
 
-        if (await FailAsync(connection, paymentId, FailureReasons.ProcessingFailed, null, cancellationToken))
+        // FAILED first, by a conditional update, so a confirmation racing with this one wins or loses cleanly and
+        // a SUCCESS payment is never refunded here.
+        await FailAsync(connection, paymentId, FailureReasons.ProcessingFailed, null, cancellationToken);
+        var refunded = await RefundIfFailedAsync(payment with { Status = await connection.ExecuteScalarAsync<string>(GetPaymentStatus, new { PaymentId = paymentId }) ?? "" }, cancellationToken);
+        LogPoisoned(paymentId, refunded);
+    }
+
+    /// <summary>
+    /// A FAILED payment never keeps money: asks the gateway to refund any charge it made (a no-op when there was
+    /// none), which also finishes a refund that a crash interrupted, since the message is then delivered again.
+    /// </summary>
+    private async Task<bool> RefundIfFailedAsync(PaymentToProcess payment, CancellationToken cancellationToken)
+        => payment.Status == PaymentStatuses.Failed && await RefundAsync(payment, cancellationToken);
+
+    private async Task<bool> RefundAsync(PaymentToProcess payment, CancellationToken cancellationToken)
+    {
+        var refund = await gateway.RefundAsync(new RefundRequest(payment.PaymentId, null, payment.AmountCents), cancellationToken);
+        if (refund.Refunded)
         {
-            var refund = await gateway.RefundAsync(new RefundRequest(paymentId, null, payment.AmountCents), cancellationToken);
-            LogPoisoned(paymentId, refund.Refunded);
+            LogRefunded(payment.PaymentId, refund.Reference);
         }
+
+        return refund.Refunded;
     }
 
     private async Task<bool> ConfirmAsync(SqliteConnection connection, PaymentToProcess payment, string? reference, CancellationToken cancellationToken)
@@ -141,7 +163,10 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
     [LoggerMessage(LogLevel.Information, "Payment {PaymentId} failed: {Reason}")]
     private partial void LogFailed(long paymentId, string reason);
 
-    [LoggerMessage(LogLevel.Warning, "Payment {PaymentId} was poisoned and is marked failed (refunded: {Refunded})")]
+    [LoggerMessage(LogLevel.Information, "Payment {PaymentId} was refunded by the gateway ({Reference})")]
+    private partial void LogRefunded(long paymentId, string? reference);
+
+    [LoggerMessage(LogLevel.Warning, "Payment {PaymentId} was poisoned and is marked failed (a charge was refunded: {Refunded})")]
     private partial void LogPoisoned(long paymentId, bool refunded);
 
     private sealed record PaymentToProcess
