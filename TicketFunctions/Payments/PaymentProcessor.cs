@@ -40,8 +40,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
         if (payment.BookingStatus != "PENDING" || payment.BookingExpiresAt <= clock.UnixMsNow())
         {
             // Normally nothing was charged; but an earlier delivery may have charged and died before confirming.
-            await FailAsync(connection, paymentId, FailureReasons.BookingExpired, null, cancellationToken);
-            await RefundAsync(payment, cancellationToken);
+            await FailAndRefundAsync(connection, payment, FailureReasons.BookingExpired, null, cancellationToken);
             return;
         }
 
@@ -61,8 +60,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
 
         // Charged, but the hold ended (or the booking was cancelled, or another delivery settled the payment
         // otherwise) while the charge was under way: the payment fails and the money goes back.
-        await FailAsync(connection, paymentId, FailureReasons.BookingExpired, charge.Reference, cancellationToken);
-        await RefundAsync(payment, cancellationToken);
+        await FailAndRefundAsync(connection, payment, FailureReasons.BookingExpired, charge.Reference, cancellationToken);
     }
 
     /// <summary>
@@ -86,11 +84,20 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
             return;
         }
 
-        // FAILED first, by a conditional update, so a confirmation racing with this one wins or loses cleanly and
-        // a SUCCESS payment is never refunded here.
-        await FailAsync(connection, paymentId, FailureReasons.ProcessingFailed, null, cancellationToken);
-        var refunded = await RefundIfFailedAsync(payment with { Status = await connection.ExecuteScalarAsync<string>(GetPaymentStatus, new { PaymentId = paymentId }) ?? "" }, cancellationToken);
+        var refunded = await FailAndRefundAsync(connection, payment, FailureReasons.ProcessingFailed, null, cancellationToken);
         LogPoisoned(paymentId, refunded);
+    }
+
+    /// <summary>
+    /// FAILED first, by a conditional update, then a refund only if the payment did end FAILED: a delivery that
+    /// confirmed the payment in the meantime wins cleanly, and a SUCCESS payment is never refunded here.
+    /// </summary>
+    private async Task<bool> FailAndRefundAsync(
+        SqliteConnection connection, PaymentToProcess payment, string reason, string? reference, CancellationToken cancellationToken)
+    {
+        await FailAsync(connection, payment.PaymentId, reason, reference, cancellationToken);
+        var status = await connection.ExecuteScalarAsync<string>(GetPaymentStatus, new { payment.PaymentId });
+        return await RefundIfFailedAsync(payment with { Status = status ?? "" }, cancellationToken);
     }
 
     /// <summary>
