@@ -4,6 +4,7 @@ using TicketFunctions.Admin;
 using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
+using TicketFunctions.OpenApi;
 using TicketFunctions.Operations;
 using TicketFunctions.Payments;
 
@@ -21,6 +22,7 @@ public static class TicketFunctionsServices
         services.AddOperations();
         services.AddPayments(configuration);
         services.AddAdmin();
+        services.AddOpenApiDocument();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+
 using Microsoft.Azure.Functions.Worker.Builder;
 
 namespace FunctionsLocalHost;

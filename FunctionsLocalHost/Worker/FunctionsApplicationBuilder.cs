@@ -1,7 +1,9 @@
 // Mirrors Microsoft.Azure.Functions.Worker 2.52.0 (FunctionsApplication, FunctionsApplicationBuilder) and
 // Microsoft.Azure.Functions.Worker.Extensions.Http.AspNetCore 2.1.1 (ConfigureFunctionsWebApplication).
 using System.Reflection;
+
 using FunctionsLocalHost;
+
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

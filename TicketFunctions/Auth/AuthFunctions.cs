@@ -2,12 +2,17 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using TicketFunctions.Common;
+using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Auth;
 
 public sealed class AuthFunctions(AuthService auth, Authenticator authenticator)
 {
     [Function("Register")]
+    [ApiOperation("Auth", "Register a new user", Description = "Email is unique case-insensitively; passwords have 8 to 128 characters. The role is always User.")]
+    [ApiRequestBody(typeof(RegisterRequest))]
+    [ApiResponse(201, typeof(UserResponse), Description = "The new user.")]
+    [ApiResponse(409, Description = "The email is already registered.")]
     public async Task<IActionResult> Register(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/register")] HttpRequest req)
     {
@@ -24,6 +29,10 @@ public sealed class AuthFunctions(AuthService auth, Authenticator authenticator)
     }
 
     [Function("Login")]
+    [ApiOperation("Auth", "Log in for a bearer token")]
+    [ApiRequestBody(typeof(LoginRequest))]
+    [ApiResponse(200, typeof(LoginResponse), Description = "The access token and the user.")]
+    [ApiResponse(401, Description = "The email or password is wrong.")]
     public async Task<IActionResult> Login(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/login")] HttpRequest req)
     {
@@ -40,6 +49,9 @@ public sealed class AuthFunctions(AuthService auth, Authenticator authenticator)
     }
 
     [Function("Me")]
+    [ApiOperation("Auth", "The signed-in user", Access = ApiAccess.User)]
+    [ApiResponse(200, typeof(UserResponse))]
+    [ApiResponse(404, Description = "The user no longer exists.")]
     public async Task<IActionResult> Me(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "auth/me")] HttpRequest req)
     {

@@ -38,6 +38,9 @@ public sealed class ApiResponseAttribute(int status, Type? type = null) : Attrib
     public Type? Type { get; } = type;
 
     public string? Description { get; init; }
+
+    /// <summary>The media type of a success body that is not JSON (a page, a file); JSON when not given.</summary>
+    public string? ContentType { get; init; }
 }
 
 /// <summary>A query string parameter that the function reads.</summary>

@@ -1,0 +1,65 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using TicketFunctions.Common;
+using TicketFunctions.OpenApi;
+
+namespace TicketFunctions.Tests.OpenApi;
+
+// A function class and records like the areas' own, to test the document builder on every kind of annotation.
+public enum SampleStatus
+{
+    Pending,
+    Confirmed,
+}
+
+public sealed record SampleItemResponse(
+    long Id,
+    string Title,
+    string? Note,
+    SampleStatus Status,
+    SampleStatus? PreviousStatus,
+    decimal Price,
+    DateTime CreatedAt,
+    DateTime? ConfirmedAt,
+    DateOnly Day,
+    IReadOnlyList<string> Seats,
+    SampleOwner Owner,
+    SampleOwner? Reviewer);
+
+public sealed record SampleOwner(long Id, string Email);
+
+public sealed record SampleCreateRequest(
+    [property: Required, StringLength(100, MinimumLength = 2)] string Title,
+    [property: Range(1, 10)] int SeatCount,
+    [property: Required, EmailAddress] string Email,
+    [property: MinLength(1), MaxLength(10)] IReadOnlyList<string> Seats,
+    [property: Range(0.01, 1000.00)] decimal Price)
+{
+    public string? Comment { get; init; }
+
+    public required DateOnly Day { get; init; }
+}
+
+public sealed class SampleFunctions
+{
+    [Function("ListSampleItems")]
+    [ApiOperation("Samples", "List items", Access = ApiAccess.Admin)]
+    [ApiQuery("date", typeof(DateOnly?))]
+    [ApiPaged]
+    [ApiHeader("Idempotency-Key")]
+    [ApiResponse(200, typeof(PagedList<SampleItemResponse>))]
+    public static IActionResult List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "samples/{id:long}/items")] HttpRequest req, long id)
+        => new OkResult();
+
+    [Function("CreateSample")]
+    [ApiOperation("Samples", "Create one", Access = ApiAccess.User)]
+    [ApiRequestBody(typeof(SampleCreateRequest))]
+    [ApiResponse(201, typeof(SampleItemResponse))]
+    [ApiResponse(409, Description = "Taken.")]
+    public static IActionResult Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "samples")] HttpRequest req)
+        => new OkResult();
+}
