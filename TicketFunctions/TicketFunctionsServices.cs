@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using TicketFunctions.Admin;
 using TicketFunctions.Auth;
 using TicketFunctions.Bookings;
 using TicketFunctions.Catalog;
@@ -7,6 +8,7 @@ using TicketFunctions.Common;
 using TicketFunctions.Data;
 using TicketFunctions.OpenApi;
 using TicketFunctions.Operations;
+using TicketFunctions.Payments;
 
 namespace TicketFunctions;
 
@@ -22,6 +24,8 @@ public static class TicketFunctionsServices
         services.AddCatalog();
         services.AddBookings(configuration);
         services.AddOperations();
+        services.AddPayments(configuration);
+        services.AddAdmin();
         services.AddOpenApiDocument();
         return services;
     }

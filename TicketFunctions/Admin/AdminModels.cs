@@ -1,0 +1,125 @@
+using TicketFunctions.Auth;
+using TicketFunctions.Common;
+using TicketFunctions.Payments;
+
+namespace TicketFunctions.Admin;
+
+/// <summary>A booking as administrators list it: the booking's fields plus who, what, where, when and how it is paid.</summary>
+public sealed record AdminBookingResponse(
+    long Id,
+    long ShowtimeId,
+    long UserId,
+    IReadOnlyList<string> Seats,
+    int SeatCount,
+    decimal UnitPrice,
+    decimal TotalPrice,
+    string Status,
+    DateTime CreatedAt,
+    DateTime ExpiresAt,
+    DateTime? ConfirmedAt,
+    string UserEmail,
+    string MovieTitle,
+    string TheatreName,
+    DateTime StartsAt,
+    string? PaymentStatus)
+{
+    public static AdminBookingResponse From(AdminBookingRow b) => new(
+        b.Id, b.ShowtimeId, b.UserId, b.SeatList, b.SeatCount, Money.FromCents(b.UnitPriceCents), Money.FromCents(b.TotalPriceCents), b.Status,
+        Time.FromUnixMs(b.CreatedAt), Time.FromUnixMs(b.ExpiresAt), Time.FromUnixMs(b.ConfirmedAt), b.UserEmail, b.MovieTitle, b.TheatreName,
+        Time.FromUnixMs(b.StartsAt), b.PaymentStatus);
+}
+
+/// <summary>One booking in full for administrators: its fields, its user, and every payment made for it (oldest first).</summary>
+public sealed record AdminBookingDetailResponse(
+    long Id,
+    long ShowtimeId,
+    long UserId,
+    IReadOnlyList<string> Seats,
+    int SeatCount,
+    decimal UnitPrice,
+    decimal TotalPrice,
+    string Status,
+    DateTime CreatedAt,
+    DateTime ExpiresAt,
+    DateTime? ConfirmedAt,
+    string MovieTitle,
+    string TheatreName,
+    DateTime StartsAt,
+    string? PaymentStatus,
+    UserResponse User,
+    IReadOnlyList<PaymentResponse> Payments)
+{
+    public static AdminBookingDetailResponse From(AdminBookingRow b, IEnumerable<PaymentView> payments) => new(
+        b.Id, b.ShowtimeId, b.UserId, b.SeatList, b.SeatCount, Money.FromCents(b.UnitPriceCents), Money.FromCents(b.TotalPriceCents), b.Status,
+        Time.FromUnixMs(b.CreatedAt), Time.FromUnixMs(b.ExpiresAt), Time.FromUnixMs(b.ConfirmedAt), b.MovieTitle, b.TheatreName,
+        Time.FromUnixMs(b.StartsAt), b.PaymentStatus,
+        new UserResponse(b.UserId, b.UserEmail, b.UserFullName, b.UserRole, Time.FromUnixMs(b.UserCreatedAt)),
+        [.. payments.Select(PaymentResponse.From)]);
+}
+
+/// <summary>Sales of confirmed bookings per movie, for showtimes starting between from and to.</summary>
+public sealed record SalesReportResponse(DateTime? From, DateTime? To, IReadOnlyList<MovieSales> Movies, SalesTotals Totals);
+
+public sealed record MovieSales(long MovieId, string Title, long TicketsSold, decimal Revenue, long Showtimes);
+
+public sealed record SalesTotals(long TicketsSold, decimal Revenue, long Showtimes);
+
+/// <summary>A bookings row joined with its user, showtime, movie, theatre and latest payment status.</summary>
+public sealed record AdminBookingRow
+{
+    public long Id { get; init; }
+
+    public long ShowtimeId { get; init; }
+
+    public long UserId { get; init; }
+
+    public string? Seats { get; init; }
+
+    public IReadOnlyList<string> SeatList => Seats is null ? [] : Seats.Split(',');
+
+    public int SeatCount { get; init; }
+
+    public long UnitPriceCents { get; init; }
+
+    public long TotalPriceCents { get; init; }
+
+    public string Status { get; init; } = "";
+
+    public long CreatedAt { get; init; }
+
+    public long ExpiresAt { get; init; }
+
+    public long? ConfirmedAt { get; init; }
+
+    public string UserEmail { get; init; } = "";
+
+    public string MovieTitle { get; init; } = "";
+
+    public string TheatreName { get; init; } = "";
+
+    public long StartsAt { get; init; }
+
+    public string? PaymentStatus { get; init; }
+
+    public string UserFullName { get; init; } = "";
+
+    public string UserRole { get; init; } = "";
+
+    public long UserCreatedAt { get; init; }
+}
+
+/// <summary>The filters of GET /api/admin/bookings.</summary>
+public sealed record AdminBookingFilter(string? Status, long? UserId, long? ShowtimeId, long? MovieId, DateTime? From, DateTime? To);
+
+public sealed record SalesRow
+{
+    public long MovieId { get; init; }
+
+    public string Title { get; init; } = "";
+
+    public long TicketsSold { get; init; }
+
+    public long RevenueCents { get; init; }
+
+    public long Showtimes { get; init; }
+}

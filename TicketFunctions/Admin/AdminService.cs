@@ -1,0 +1,63 @@
+using Dapper;
+using TicketFunctions.Common;
+using TicketFunctions.Data;
+using TicketFunctions.Payments;
+
+namespace TicketFunctions.Admin;
+
+/// <summary>Read models for administrators: the logic behind <see cref="AdminFunctions"/>. Every sum is computed in SQL.</summary>
+public sealed class AdminService(Db db, TimeProvider clock)
+{
+    private static readonly string ListBookings = Sql.Load("admin/list_bookings");
+    private static readonly string CountBookings = Sql.Load("admin/count_bookings");
+    private static readonly string GetBooking = Sql.Load("admin/get_booking");
+    private static readonly string GetBookingPayments = Sql.Load("admin/get_booking_payments");
+    private static readonly string SalesByMovie = Sql.Load("admin/sales_by_movie");
+    private static readonly string SalesTotalsSql = Sql.Load("admin/sales_totals");
+
+    public async Task<PagedList<AdminBookingResponse>> ListBookingsAsync(AdminBookingFilter filter, Paging paging, CancellationToken cancellationToken)
+    {
+        var parameters = new
+        {
+            filter.Status,
+            filter.UserId,
+            filter.ShowtimeId,
+            filter.MovieId,
+            From = filter.From?.ToUnixMs(),
+            To = filter.To?.ToUnixMs(),
+            Now = clock.UnixMsNow(),
+            Limit = paging.PageSize,
+            paging.Offset,
+        };
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountBookings, parameters, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<AdminBookingRow>(new CommandDefinition(ListBookings, parameters, cancellationToken: cancellationToken));
+        return PagedList<AdminBookingResponse>.Of([.. rows.Select(AdminBookingResponse.From)], paging, total);
+    }
+
+    public async Task<AdminBookingDetailResponse?> GetBookingAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var booking = await connection.QuerySingleOrDefaultAsync<AdminBookingRow>(GetBooking, new { Id = id, Now = clock.UnixMsNow() });
+        if (booking is null)
+        {
+            return null;
+        }
+
+        var payments = await connection.QueryAsync<PaymentView>(GetBookingPayments, new { BookingId = id });
+        return AdminBookingDetailResponse.From(booking, payments);
+    }
+
+    public async Task<SalesReportResponse> SalesReportAsync(DateTime? from, DateTime? to, CancellationToken cancellationToken)
+    {
+        var parameters = new { From = from?.ToUnixMs(), To = to?.ToUnixMs() };
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var movies = await connection.QueryAsync<SalesRow>(new CommandDefinition(SalesByMovie, parameters, cancellationToken: cancellationToken));
+        var totals = await connection.QuerySingleAsync<SalesRow>(new CommandDefinition(SalesTotalsSql, parameters, cancellationToken: cancellationToken));
+        return new SalesReportResponse(
+            from,
+            to,
+            [.. movies.Select(m => new MovieSales(m.MovieId, m.Title, m.TicketsSold, Money.FromCents(m.RevenueCents), m.Showtimes))],
+            new SalesTotals(totals.TicketsSold, Money.FromCents(totals.RevenueCents), totals.Showtimes));
+    }
+}

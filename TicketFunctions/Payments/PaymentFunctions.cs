@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using TicketFunctions.Auth;
+using TicketFunctions.Common;
+using TicketFunctions.OpenApi;
+
+namespace TicketFunctions.Payments;
+
+public sealed class PaymentFunctions(PaymentService payments, Authenticator authenticator)
+{
+    [Function("CreatePayment")]
+    [ApiOperation("Payments", "Pay for a PENDING booking", Access = ApiAccess.User,
+        Description = "Starts an asynchronous payment: answers 202 with the PENDING payment and queues it for processing; poll GET /api/payments/{id} " +
+            "(or the booking) for the outcome. Only the booking's owner may pay it. With an Idempotency-Key (1..100 printable ASCII characters, kept " +
+            "24 hours per user), repeating the same body returns the first 202 answer again without a second payment; another body with that key is " +
+            "409 idempotency_key_reused. Error answers are not stored. Simulated gateway tokens: tok_visa approves, tok_chargeDeclined declines " +
+            "(card_declined), tok_processingError fails transiently (retried, then processing_failed), any other token declines (invalid_token).")]
+    [ApiRequestBody(typeof(CreatePaymentRequest))]
+    [ApiHeader(PaymentService.IdempotencyHeader, Description = "Optional; makes retries of this request safe for 24 hours.")]
+    [ApiResponse(202, typeof(PaymentResponse), Description = "Accepted; Location names the payment.")]
+    [ApiResponse(400, Description = "A field or the Idempotency-Key header is invalid.")]
+    [ApiResponse(404, Description = "No such booking of the caller's.")]
+    [ApiResponse(409, Description = "booking_not_payable (not PENDING or its hold expired), payment_exists, or idempotency_key_reused.")]
+    public async Task<CreatePaymentOutput> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "payments")] HttpRequest req)
+    {
+        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
+        {
+            return new CreatePaymentOutput { HttpResponse = denied };
+        }
+
+        var key = PaymentService.ReadIdempotencyKey(req);
+        var body = await req.ReadJsonAsync<CreatePaymentRequest>(req.HttpContext.RequestAborted);
+        if (!key.IsSuccess || !body.IsSuccess)
+        {
+            return new CreatePaymentOutput { HttpResponse = Problems.From(body.Error ?? key.Error!) };
+        }
+
+        var result = await payments.CreateAsync(body.Value, key.Value, caller, req.HttpContext.RequestAborted);
+        return result.Match(
+            accepted => new CreatePaymentOutput
+            {
+                HttpResponse = Accepted(accepted),
+                Message = accepted.Replayed ? null : new PaymentMessage(accepted.PaymentId),
+            },
+            error => new CreatePaymentOutput { HttpResponse = Problems.From(error) });
+    }
+
+    [Function("GetPayment")]
+    [ApiOperation("Payments", "Read a payment", Access = ApiAccess.User, Description = "The owner of the payment or an Admin.")]
+    [ApiResponse(200, typeof(PaymentResponse))]
+    [ApiResponse(404, Description = "No such payment, or not the caller's.")]
+    public async Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "payments/{id:long}")] HttpRequest req, long id)
+    {
+        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
+        {
+            return denied;
+        }
+
+        var payment = id > 0 ? await payments.GetAsync(id, caller, req.HttpContext.RequestAborted) : null;
+        return payment is null ? Problems.NotFound($"There is no payment {id} of yours.") : new OkObjectResult(payment);
+    }
+
+    // The same bytes for the first answer and every replay: the body was serialized once and stored.
+    private static Problems.WithHeader Accepted(PaymentAccepted accepted)
+        => new Problems.WithHeader(
+            new ContentResult { StatusCode = StatusCodes.Status202Accepted, Content = accepted.Body, ContentType = "application/json; charset=utf-8" },
+            "Location",
+            accepted.Location);
+}

@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using TicketFunctions.Common;
+
+namespace TicketFunctions.Payments;
+
+public static class PaymentStatuses
+{
+    public const string Pending = "PENDING";
+    public const string Success = "SUCCESS";
+    public const string Failed = "FAILED";
+    public const string Refunded = "REFUNDED";
+}
+
+public static class FailureReasons
+{
+    public const string BookingExpired = "booking_expired";
+    public const string ProcessingFailed = "processing_failed";
+    public const string CardDeclined = "card_declined";
+}
+
+public sealed record CreatePaymentRequest(
+    [property: Range(1, long.MaxValue, ErrorMessage = "Must be a positive booking id.")] long BookingId,
+    [property: Required(ErrorMessage = "Give the payment token from the payment form."), StringLength(200, MinimumLength = 1, ErrorMessage = "Must be 1 to 200 characters.")] string PaymentToken);
+
+/// <summary>A payment as the API shows it.</summary>
+public sealed record PaymentResponse(
+    long Id, long BookingId, decimal Amount, string Status, string? FailureReason, DateTime CreatedAt, DateTime? ProcessedAt)
+{
+    public static PaymentResponse From(PaymentView p) => new(
+        p.Id, p.BookingId, Money.FromCents(p.AmountCents), p.Status, p.FailureReason, Time.FromUnixMs(p.CreatedAt), Time.FromUnixMs(p.ProcessedAt));
+}
+
+/// <summary>A payments row as the API needs it.</summary>
+/// <remarks>Rows are property-mapped (not positional) so Dapper converts SQLite's types, NULLs included.</remarks>
+public sealed record PaymentView
+{
+    public long Id { get; init; }
+
+    public long BookingId { get; init; }
+
+    public long AmountCents { get; init; }
+
+    public string Status { get; init; } = "";
+
+    public string? FailureReason { get; init; }
+
+    public long CreatedAt { get; init; }
+
+    public long? ProcessedAt { get; init; }
+}
+
+/// <summary>The <c>payments</c> queue message: which payment to process.</summary>
+public sealed record PaymentMessage(long PaymentId);
+
+/// <summary>
+/// The answer of POST /api/payments: the HTTP response and, for a newly accepted payment only, the queue message
+/// that the host sends after the function returns (null sends nothing).
+/// </summary>
+public sealed class CreatePaymentOutput
+{
+    [HttpResult]
+    public required IActionResult HttpResponse { get; set; }
+
+    [QueueOutput("payments")]
+    public PaymentMessage? Message { get; set; }
+}

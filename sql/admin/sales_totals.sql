@@ -1,0 +1,7 @@
+SELECT coalesce(sum(b.seat_count), 0) AS TicketsSold, coalesce(sum(b.total_price_cents), 0) AS RevenueCents,
+       count(DISTINCT b.showtime_id) AS Showtimes
+FROM bookings b
+JOIN showtimes s ON s.id = b.showtime_id
+WHERE b.status = 'CONFIRMED'
+  AND (@From IS NULL OR s.starts_at >= @From)
+  AND (@To IS NULL OR s.starts_at <= @To);

@@ -1,0 +1,1 @@
+SELECT status FROM payments WHERE id = @PaymentId;
