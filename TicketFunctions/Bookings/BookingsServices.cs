@@ -9,9 +9,7 @@ public static class BookingsServices
     {
         services.AddOptions<BookingOptions>().Bind(configuration.GetSection("Bookings")).ValidateDataAnnotations().ValidateOnStart();
 
-        // A factory, so the container is valid without an IPaymentGateway (the payments area registers it); the
-        // gateway is resolved when BookingService is first used.
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<BookingService>(sp));
+        services.AddSingleton<BookingService>();
         return services;
     }
 }
