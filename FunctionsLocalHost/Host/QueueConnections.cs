@@ -20,6 +20,7 @@ internal sealed partial class QueueConnections(IConfiguration configuration, Que
 
     private readonly ConcurrentDictionary<string, QueueServiceClient> _services = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<Uri, Task> _created = new();
+    private readonly ConcurrentDictionary<Uri, Action[]> _watchers = new();
 
     internal QueueSettings Settings => settings;
 
@@ -69,6 +70,26 @@ internal sealed partial class QueueConnections(IConfiguration configuration, Que
         foreach (var message in FunctionOutputs.Messages(value))
         {
             await queue.SendMessageAsync(Encode(Serialize(message)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        Notify(queue.Uri);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="onEnqueued"/> whenever this host sends to <paramref name="queue"/>, as the Functions host's
+    /// SharedQueueWatcher tells its queue listeners, so a listener polls at once instead of after its back-off.
+    /// </summary>
+    internal void WatchEnqueued(QueueClient queue, Action onEnqueued)
+        => _watchers.AddOrUpdate(queue.Uri, [onEnqueued], (_, existing) => [.. existing, onEnqueued]);
+
+    private void Notify(Uri queue)
+    {
+        if (_watchers.TryGetValue(queue, out var watchers))
+        {
+            foreach (var watcher in watchers)
+            {
+                watcher();
+            }
         }
     }
 

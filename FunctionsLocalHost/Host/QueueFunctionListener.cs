@@ -29,6 +29,7 @@ internal sealed class QueueFunctionListener : BackgroundService
     private readonly QueueSettings _settings;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _aborted = new();
+    private TaskCompletionSource _enqueued = NewSignal();
 
     public QueueFunctionListener(FunctionDefinition function, IServiceProvider services)
     {
@@ -39,6 +40,7 @@ internal sealed class QueueFunctionListener : BackgroundService
         _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger($"Function.{function.Name}");
         Queue = _connections.Queue(function.QueueTrigger!.Connection, function.QueueTrigger.QueueName);
         Poison = _connections.Service(function.QueueTrigger.Connection).GetQueueClient($"{Queue.Name}-poison");
+        _connections.WatchEnqueued(Queue, () => Interlocked.Exchange(ref _enqueued, NewSignal()).TrySetResult());
     }
 
     internal QueueClient Queue { get; }
@@ -65,6 +67,8 @@ internal sealed class QueueFunctionListener : BackgroundService
         var ready = false;
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Taken before the poll, so a message this host sends after an empty poll still cuts the wait short.
+            var enqueued = Volatile.Read(ref _enqueued).Task;
             var delay = TimeSpan.Zero;
             try
             {
@@ -109,8 +113,15 @@ internal sealed class QueueFunctionListener : BackgroundService
 
             if (delay != TimeSpan.Zero)
             {
-                // Wake up for the next poll, or as soon as an invocation ends and frees a slot.
-                await Task.WhenAny([.. inFlight, Task.Delay(delay, stoppingToken)]).ConfigureAwait(false);
+                // Wake up for the next poll, as soon as an invocation ends and frees a slot, or when this host has
+                // sent a message to the queue (then the back-off starts over, as in the Functions host).
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var woke = await Task.WhenAny([.. inFlight, enqueued, Task.Delay(delay, wait.Token)]).ConfigureAwait(false);
+                await wait.CancelAsync().ConfigureAwait(false);
+                if (woke == enqueued)
+                {
+                    backoff.Reset();
+                }
             }
 
             inFlight.RemoveWhere(t => t.IsCompleted);
@@ -118,6 +129,8 @@ internal sealed class QueueFunctionListener : BackgroundService
 
         await Task.WhenAll(inFlight).ConfigureAwait(false);
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task ProcessAsync(QueueMessage message)
     {
