@@ -23,17 +23,8 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
     public async Task ProcessAsync(long paymentId, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var payment = await connection.QuerySingleOrDefaultAsync<PaymentToProcess>(GetPaymentForProcessing, new { PaymentId = paymentId });
-        if (payment is null)
+        if (await PendingPaymentAsync(connection, paymentId, cancellationToken) is not { } payment)
         {
-            LogUnknownPayment(paymentId);
-            return;
-        }
-
-        if (payment.Status != PaymentStatuses.Pending)
-        {
-            LogAlreadyProcessed(paymentId, payment.Status);
-            await RefundIfFailedAsync(payment, cancellationToken);
             return;
         }
 
@@ -70,17 +61,8 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
     public async Task FailPoisonedAsync(long paymentId, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var payment = await connection.QuerySingleOrDefaultAsync<PaymentToProcess>(GetPaymentForProcessing, new { PaymentId = paymentId });
-        if (payment is null)
+        if (await PendingPaymentAsync(connection, paymentId, cancellationToken) is not { } payment)
         {
-            LogUnknownPayment(paymentId);
-            return;
-        }
-
-        if (payment.Status != PaymentStatuses.Pending)
-        {
-            LogAlreadyProcessed(paymentId, payment.Status);
-            await RefundIfFailedAsync(payment, cancellationToken);
             return;
         }
 
@@ -92,6 +74,29 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
     /// FAILED first, by a conditional update, then a refund only if the payment did end FAILED: a delivery that
     /// confirmed the payment in the meantime wins cleanly, and a SUCCESS payment is never refunded here.
     /// </summary>
+    /// <summary>
+    /// The payment if it is still PENDING. Otherwise null: unknown, or already settled by an earlier delivery (then a
+    /// FAILED one's stray charge, if any, is refunded).
+    /// </summary>
+    private async Task<PaymentToProcess?> PendingPaymentAsync(SqliteConnection connection, long paymentId, CancellationToken cancellationToken)
+    {
+        var payment = await connection.QuerySingleOrDefaultAsync<PaymentToProcess>(GetPaymentForProcessing, new { PaymentId = paymentId });
+        if (payment is null)
+        {
+            LogUnknownPayment(paymentId);
+            return null;
+        }
+
+        if (payment.Status != PaymentStatuses.Pending)
+        {
+            LogAlreadyProcessed(paymentId, payment.Status);
+            await RefundIfFailedAsync(payment, cancellationToken);
+            return null;
+        }
+
+        return payment;
+    }
+
     private async Task<bool> FailAndRefundAsync(
         SqliteConnection connection, PaymentToProcess payment, string reason, string? reference, CancellationToken cancellationToken)
     {
