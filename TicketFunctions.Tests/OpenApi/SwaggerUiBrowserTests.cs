@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace TicketFunctions.Tests.OpenApi;
 
 /// <summary>Swagger UI in headless Chromium (Debian's chromium, driven by playwright-core), against the app over HTTP.</summary>
-public sealed class SwaggerUiBrowserTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
+public sealed class SwaggerUiBrowserTests(AzuriteFixture azurite, Report report, ITestOutputHelper output) : IClassFixture<AzuriteFixture>, IClassFixture<Report>
 {
     [Fact]
     public async Task Swagger_UI_shows_every_tag_authorizes_and_runs_me_without_leaving_this_machine()
@@ -25,7 +25,7 @@ public sealed class SwaggerUiBrowserTests(AzuriteFixture azurite, ITestOutputHel
             "node", [script, host.Client.BaseAddress!.ToString().TrimEnd('/'), screenshot, email, "Password-123"], Repository.Root, timeout: TimeSpan.FromMinutes(3));
         output.WriteLine(text);
         output.WriteLine("screenshot: " + screenshot);
-        Console.WriteLine("Swagger UI screenshot: " + screenshot);
+        report.Line("Swagger UI screenshot: " + screenshot);
 
         Assert.True(code == 0, text);
         Assert.Contains("\"ok\":true", text, StringComparison.Ordinal);
