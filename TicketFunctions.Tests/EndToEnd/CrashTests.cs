@@ -1,0 +1,185 @@
+using System.Net;
+using Azure.Storage.Queues;
+using Dapper;
+using FunctionsLocalHost.Tests.Support;
+using Microsoft.Data.Sqlite;
+using TicketFunctions.Tests.Support;
+
+namespace TicketFunctions.Tests.EndToEnd;
+
+/// <summary>
+/// The real host process killed (SIGKILL) while payments are under way, then started again with the same settings:
+/// no payment is lost, none is charged twice. Azurite stays up (only the app dies); the database is a file.
+/// </summary>
+public sealed class CrashTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private const int Payments = 20;
+
+    private readonly AzuriteFixture _azurite;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "ticketfunctions-tests", "crash-" + Guid.NewGuid().ToString("N"));
+    private AppProcess? _app;
+
+    public CrashTests(AzuriteFixture azurite) => _azurite = azurite;
+
+    private string DatabasePath => Path.Combine(_directory, "app.db");
+
+    private AppProcess App => _app ?? throw new InvalidOperationException("The app is not started.");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        foreach (var name in new[] { "payments", "payments-poison" })
+        {
+            var queue = new QueueClient(_azurite.ConnectionString, name);
+            await queue.CreateIfNotExistsAsync();
+            await queue.ClearMessagesAsync();
+        }
+
+        _app = await AppProcess.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["AzureWebJobsStorage"] = _azurite.ConnectionString,
+                ["Database__Path"] = DatabasePath,
+                ["Jwt__SigningKey"] = TestApp.SigningKey,
+                ["Jwt__Issuer"] = "TicketFunctions",
+                ["Jwt__Audience"] = "TicketFunctions",
+                ["Admin__Email"] = TestApp.AdminEmail,
+                ["Admin__Password"] = TestApp.AdminPassword,
+            },
+            _directory);
+    }
+
+    public Task DisposeAsync()
+    {
+        // No stray process, whatever happened.
+        _app?.Dispose();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left to the temp folder's own clean-up.
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public Task Killing_the_host_while_payments_run_loses_none_and_charges_each_exactly_once() => App.WithOutputOnFailure(async () =>
+    {
+        var api = new ApiClient(App.Client);
+        var showtimeId = await api.CreateShowtime(await api.LoginAsAdmin(), seatRows: 5, seatsPerRow: 10);
+        var users = await Task.WhenAll(Enumerable.Range(0, Payments / 5).Select(_ => api.RegisterAndLogin()));
+        var bookings = new List<(string Token, long BookingId)>();
+        for (var i = 0; i < Payments; i++)
+        {
+            // Five bookings of two seats per user (the per-user limit is ten seats a showtime), one row per user.
+            var (token, _) = users[i / 5];
+            var row = (char)('A' + (i / 5));
+            var seat = ((i % 5) * 2) + 1;
+            bookings.Add((token, (await api.Book(token, showtimeId, $"{row}{seat}", $"{row}{seat + 1}")).Expect(HttpStatusCode.Created).Id));
+        }
+
+        var accepted = await Task.WhenAll(bookings.Select(b => api.Pay(b.Token, b.BookingId, "tok_visa")));
+        App.Kill();
+
+        Assert.All(accepted, a => Assert.Equal(HttpStatusCode.Accepted, a.Status));
+        var payments = accepted.Select((a, i) => (bookings[i].Token, bookings[i].BookingId, PaymentId: a.Id)).ToList();
+        var confirmedAtKill = await Scalar("SELECT count(*) FROM bookings WHERE status = 'CONFIRMED'");
+        var visible = (await Queue("payments").PeekMessagesAsync(32)).Value.Length;
+        var queued = (await Queue("payments").GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        var atKill = $"at the kill: {confirmedAtKill} of {Payments} confirmed, {queued} message(s) in the queue of which {visible} visible "
+            + $"({queued - visible} taken by the dead host)";
+        Assert.True(confirmedAtKill < Payments, "The kill interrupted nothing: " + atKill);
+
+        // A message the dead host had taken stays invisible for its 10-minute lease (as with the Functions host);
+        // what recovers it is the PendingPaymentResender, for PENDING payments older than a minute. The host comes
+        // back "two minutes later": the payments' clocks are moved back instead of the test waiting.
+        await Execute("UPDATE payments SET created_at = created_at - 120000 WHERE status = 'PENDING'");
+        await App.RestartAsync();
+
+        await WaitUntil(
+            async () => await Scalar("SELECT count(*) FROM bookings WHERE status = 'CONFIRMED'") == Payments,
+            TimeSpan.FromSeconds(30),
+            async () => $"{await Scalar("SELECT count(*) FROM bookings WHERE status = 'CONFIRMED'")} of {Payments} confirmed; {atKill}");
+
+        foreach (var (token, bookingId, paymentId) in payments)
+        {
+            Assert.Equal("CONFIRMED", (await api.Get($"api/bookings/{bookingId}", token)).Expect(HttpStatusCode.OK).Field("status"));
+            Assert.Equal("SUCCESS", (await api.Get($"api/payments/{paymentId}", token)).Expect(HttpStatusCode.OK).Field("status"));
+        }
+
+        await using var connection = await Open();
+        var ledger = (await connection.QueryAsync<(long PaymentId, long Approved, long? RefundedAt)>(
+            "SELECT payment_id, approved, refunded_at FROM gateway_charges ORDER BY payment_id")).ToList();
+        Assert.Equal(payments.Select(p => (p.PaymentId, 1L, (long?)null)).Order(), ledger);
+        Assert.Equal(Payments, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM payments WHERE status = 'SUCCESS'"));
+        Assert.Equal(Payments, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM payments"));
+        Assert.Equal(Payments * 2, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM seat_claims WHERE expires_at IS NULL"));
+    });
+
+    [Fact]
+    public Task A_pending_payment_whose_message_was_lost_is_resent_at_start_up_and_confirmed() => App.WithOutputOnFailure(async () =>
+    {
+        var api = new ApiClient(App.Client);
+        var showtimeId = await api.CreateShowtime(await api.LoginAsAdmin());
+        var (token, userId) = await api.RegisterAndLogin();
+        var booking = (await api.Book(token, showtimeId, "D4", "D5")).Expect(HttpStatusCode.Created);
+        App.Kill();
+
+        // The process died between committing the payment and sending its message: a PENDING row, no message.
+        var paymentId = await Scalar(
+            """
+            INSERT INTO payments (booking_id, user_id, amount_cents, payment_token, status, created_at)
+            SELECT id, user_id, total_price_cents, 'tok_visa', 'PENDING', @CreatedAt FROM bookings WHERE id = @BookingId AND user_id = @UserId
+            RETURNING id;
+            """,
+            new { BookingId = booking.Id, UserId = userId, CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-2).ToUnixTimeMilliseconds() });
+        Assert.Equal(0, (await Queue("payments").GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        await App.RestartAsync();
+
+        var confirmed = await api.PollUntil($"api/bookings/{booking.Id}", token, b => b.Field("status") != "PENDING", TimeSpan.FromSeconds(15));
+        Assert.Equal("CONFIRMED", confirmed.Field("status"));
+        Assert.Equal("SUCCESS", (await api.Get($"api/payments/{paymentId}", token)).Expect(HttpStatusCode.OK).Field("status"));
+        Assert.Equal(1, await Scalar("SELECT count(*) FROM gateway_charges WHERE payment_id = @paymentId AND approved = 1 AND refunded_at IS NULL", new { paymentId }));
+        Assert.Equal(1, await Scalar("SELECT count(*) FROM gateway_charges"));
+    });
+
+    private QueueClient Queue(string name) => new(_azurite.ConnectionString, name);
+
+    private async Task<SqliteConnection> Open()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false, DefaultTimeout = 30 }.ToString());
+        await connection.OpenAsync();
+        await connection.ExecuteAsync("PRAGMA busy_timeout = 30000;");
+        return connection;
+    }
+
+    private async Task<long> Scalar(string sql, object? parameters = null)
+    {
+        await using var connection = await Open();
+        return await connection.ExecuteScalarAsync<long>(sql, parameters);
+    }
+
+    private async Task Execute(string sql)
+    {
+        await using var connection = await Open();
+        await connection.ExecuteAsync(sql);
+    }
+
+    private static async Task WaitUntil(Func<Task<bool>> done, TimeSpan timeout, Func<Task<string>> describe)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await done())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                Assert.Fail($"Not done within {timeout.TotalSeconds} s: {await describe()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
