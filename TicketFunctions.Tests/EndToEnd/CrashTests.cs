@@ -10,7 +10,9 @@ namespace TicketFunctions.Tests.EndToEnd;
 
 /// <summary>
 /// The real host process killed (SIGKILL) while payments are under way, then started again with the same settings:
-/// no payment is lost, none is charged twice. Azurite stays up (only the app dies); the database is a file.
+/// no payment is lost, none is charged twice. Azurite stays up (only the app dies); the database is a file. The app
+/// reaches Azurite through a <see cref="QueueGate"/>, so the test decides when the host may take messages and the
+/// kill always lands in the middle of the work, never after it.
 /// </summary>
 public sealed class CrashTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
