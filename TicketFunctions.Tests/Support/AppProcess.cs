@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace TicketFunctions.Tests.Support;
+
+/// <summary>
+/// The real app as its own process: <c>dotnet TicketFunctions/bin/local/&lt;Config&gt;/net10.0/TicketFunctions.dll --port N</c>
+/// (the local-mode build that the test project's reference to the app makes), configured by environment variables
+/// only, its output kept for failure messages. <see cref="Kill"/> is a SIGKILL of the whole tree; dispose kills too.
+/// </summary>
+public sealed class AppProcess : IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Dictionary<string, string> _environment;
+    private readonly string _workingDirectory;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    private AppProcess(Dictionary<string, string> environment, string workingDirectory, int port)
+    {
+        _environment = environment;
+        _workingDirectory = workingDirectory;
+        Port = port;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public int Port { get; }
+
+    public HttpClient Client { get; }
+
+    /// <summary>The app's build in local mode, for the same configuration (Debug/Release) as this test assembly.</summary>
+    public static string AppDll
+    {
+        get
+        {
+            var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var configuration = testBin.Parent?.Name ?? "Debug";
+            var root = testBin;
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "TicketFunctions.sln")))
+            {
+                root = root.Parent;
+            }
+
+            if (root is null)
+            {
+                throw new InvalidOperationException($"No TicketFunctions.sln above {AppContext.BaseDirectory}.");
+            }
+
+            var dll = Path.Combine(root.FullName, "TicketFunctions", "bin", "local", configuration, testBin.Name, "TicketFunctions.dll");
+            return File.Exists(dll)
+                ? dll
+                : throw new InvalidOperationException(
+                    $"{dll} is missing: the test project's reference to TicketFunctions (FunctionsHost=local) builds it; build TicketFunctions.Tests.");
+        }
+    }
+
+    /// <summary>Starts the app with these environment variables (on a free port) and waits until /api/health answers 200.</summary>
+    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        var app = new AppProcess(new Dictionary<string, string>(environment), workingDirectory, FreePort());
+        try
+        {
+            await app.RestartAsync();
+            return app;
+        }
+        catch
+        {
+            app.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the process again with the same settings and port (after <see cref="Kill"/>) and waits until it is healthy.</summary>
+    public async Task RestartAsync()
+    {
+        if (_process is not null)
+        {
+            throw new InvalidOperationException("The app is still running; kill it first.");
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { AppDll, "--port", Port.ToString(CultureInfo.InvariantCulture) },
+            WorkingDirectory = _workingDirectory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        Append($"--- starting: dotnet {AppDll} --port {Port}");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited with code {process.ExitCode} before it was healthy.{Output()}");
+            }
+
+            try
+            {
+                using var health = await Client.GetAsync(new Uri("api/health", UriKind.Relative));
+                if (health.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            if (clock.Elapsed > StartTimeout)
+            {
+                throw new InvalidOperationException($"The app was not healthy within {StartTimeout.TotalSeconds} s.{Output()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>SIGKILL, at once, whatever the app is doing; waits until the process is gone.</summary>
+    public void Kill()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.WaitForExit(10_000);
+            _process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+            // It had already exited.
+        }
+
+        Append("--- killed");
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>The last lines the app wrote (stdout and stderr), for failure messages.</summary>
+    public string Output(int lines = 150)
+    {
+        lock (_output)
+        {
+            var all = _output.ToString().Split('\n');
+            return "\n--- app output (last lines) ---\n" + string.Join('\n', all.Skip(Math.Max(0, all.Length - lines)));
+        }
+    }
+
+    /// <summary>Runs a test body; any failure carries the app's output.</summary>
+    public async Task WithOutputOnFailure(Func<Task> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            await body();
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException(e.Message + Output(), e);
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        Client.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

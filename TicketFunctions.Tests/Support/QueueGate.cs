@@ -1,0 +1,143 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace TicketFunctions.Tests.Support;
+
+/// <summary>
+/// A plain HTTP forwarder in front of Azurite's queue service (requests and answers pass unchanged, signatures
+/// included) that can hold back the app's receives from one queue: sends, peeks and everything else go through.
+/// With the gate shut, messages pile up in the queue and no host takes any; <see cref="LetOneReceiveThrough"/> lets
+/// exactly one receive (one batch) through.
+/// </summary>
+public sealed class QueueGate : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly HttpClient _azurite;
+    private readonly string _queueMessagesPath;
+    private readonly SemaphoreSlim _receives = new(0);
+    private volatile bool _open = true;
+    private int _held;
+
+    private QueueGate(WebApplication app, HttpClient azurite, string queueMessagesPath)
+    {
+        _app = app;
+        _azurite = azurite;
+        _queueMessagesPath = queueMessagesPath;
+    }
+
+    /// <summary>The connection string to give the app: the queue endpoint is this forwarder.</summary>
+    public string ConnectionString { get; private set; } = "";
+
+    public static async Task<QueueGate> StartAsync(FunctionsLocalHost.Tests.Support.AzuriteFixture azurite, string queueName)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+#pragma warning disable CA2000 // Disposed with the gate.
+        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+#pragma warning restore CA2000
+        var gate = new QueueGate(app, client, $"/{FunctionsLocalHost.Tests.Support.AzuriteFixture.AccountName}/{queueName}/messages");
+        app.Run(context => gate.ForwardAsync(context, azurite.QueueEndpoint));
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        gate.ConnectionString = azurite.ConnectionString.Replace(
+            azurite.QueueEndpoint.ToString(), $"http://127.0.0.1:{address.Port}/{FunctionsLocalHost.Tests.Support.AzuriteFixture.AccountName}", StringComparison.Ordinal);
+        return gate;
+    }
+
+    /// <summary>Holds back every receive from the queue until let through.</summary>
+    public void Shut() => _open = false;
+
+    /// <summary>Lets every receive through again, the held ones too.</summary>
+    public void Open()
+    {
+        _open = true;
+        _receives.Release(Math.Max(1, Volatile.Read(ref _held)));
+    }
+
+    /// <summary>Lets one waiting (or the next) receive through; the gate stays shut for the ones after it.</summary>
+    public void LetOneReceiveThrough() => _receives.Release();
+
+    /// <summary>Waits until a receive is being held at the shut gate: from then on, no host takes a message.</summary>
+    public async Task WaitUntilAReceiveIsHeld(TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref _held) == 0)
+        {
+            Assert.True(clock.Elapsed < timeout, $"No receive reached the shut gate within {timeout.TotalSeconds} s.");
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _open = true;
+        _receives.Release(1000);
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _azurite.Dispose();
+        _receives.Dispose();
+    }
+
+    private async Task ForwardAsync(HttpContext context, Uri azurite)
+    {
+        var request = context.Request;
+        var isReceive = HttpMethods.IsGet(request.Method)
+            && request.Path.Equals(_queueMessagesPath, StringComparison.OrdinalIgnoreCase)
+            && !request.Query["peekonly"].ToString().Equals("true", StringComparison.OrdinalIgnoreCase);
+        if (isReceive && !_open)
+        {
+            Interlocked.Increment(ref _held);
+            try
+            {
+                await _receives.WaitAsync(context.RequestAborted);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _held);
+            }
+        }
+
+        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri($"http://{azurite.Authority}{request.Path}{request.QueryString}"));
+        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            forward.Content = new StreamContent(request.Body);
+        }
+
+        foreach (var (name, values) in request.Headers)
+        {
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (!forward.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+            {
+                forward.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        using var answer = await _azurite.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        context.Response.StatusCode = (int)answer.StatusCode;
+        foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
+        {
+            if (!name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.Headers[name] = values.ToArray();
+            }
+        }
+
+        await answer.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+}
