@@ -19,6 +19,15 @@ public sealed class HttpTriggerTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_function_disabled_by_its_AzureWebJobs_Disabled_setting_answers_404_and_the_others_still_run()
+    {
+        await using var host = await SampleHost.StartAsync(azurite, s => s["AzureWebJobs.Hello.Disabled"] = "true");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync(new Uri("/api/hello", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync(new Uri("/api/items/1", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
     public async Task A_route_constraint_mismatch_answers_404_and_a_method_mismatch_405()
     {
         await using var host = await SampleHost.StartAsync(azurite);

@@ -121,4 +121,24 @@ public sealed class QueueTests(AzuriteFixture azurite)
 
         Assert.Equal(new Uri("http://127.0.0.1:10001/devstoreaccount1/payments"), queue.Uri);
     }
+
+    [Fact]
+    public async Task A_disabled_queue_function_leaves_its_messages_in_the_queue()
+    {
+        await using var host = await SampleHost.StartAsync(azurite, s => s["AzureWebJobs.ProcessOrder.Disabled"] = "1");
+
+        using var response = await host.Http.PostAsJsonAsync(new Uri("/api/orders", UriKind.Relative), new Order("o-9", "soda", 1));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var waiting = await SampleHost.EventuallyAsync(
+            async () => (await host.Queue("OrdersInQueue").PeekMessagesAsync(32)).Value.Length,
+            n => n > 0,
+            "the message to be queued");
+        Assert.Equal(1, waiting);
+
+        // An enabled listener takes a message sent by its own host at once (SharedQueueWatcher); give it ample time.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Single((await host.Queue("OrdersInQueue").PeekMessagesAsync(32)).Value);
+        Assert.Empty(host.Probe.Orders);
+    }
 }

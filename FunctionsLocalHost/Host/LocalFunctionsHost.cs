@@ -50,17 +50,28 @@ internal static class LocalFunctionsHost
         var functions = FunctionCatalog.Discover(functionsAssembly);
         var settings = HostSettings.From(builder.Configuration);
         Validate(functions, webApplicationConfigured);
+        var enabled = functions.Where(f => !IsDisabled(builder.Configuration, f.Name)).ToList();
 
         builder.Services.AddMvcCore();
         builder.Services.AddSingleton(sp => new QueueConnections(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), settings.Queues));
-        foreach (var function in functions.Where(f => f.QueueTrigger is not null))
+        foreach (var function in enabled.Where(f => f.QueueTrigger is not null))
         {
             builder.Services.AddSingleton<IHostedService>(sp => new QueueFunctionListener(function, sp));
         }
 
         var app = builder.Build();
-        HttpFunctionEndpoints.Map(app, functions.Where(f => f.HttpTrigger is not null), settings.RoutePrefix);
+        HttpFunctionEndpoints.Map(app, enabled.Where(f => f.HttpTrigger is not null), settings.RoutePrefix);
         return new Runner(app, functions, settings);
+    }
+
+    /// <summary>
+    /// The app setting <c>AzureWebJobs.&lt;FunctionName&gt;.Disabled</c> set to true (or 1) turns a function off, as in
+    /// the Functions host: its trigger is never listened to (an HTTP one answers 404).
+    /// </summary>
+    internal static bool IsDisabled(Microsoft.Extensions.Configuration.IConfiguration configuration, string functionName)
+    {
+        var value = configuration[$"AzureWebJobs.{functionName}.Disabled"] ?? configuration[$"AzureWebJobs:{functionName}:Disabled"];
+        return value is not null && (value.Trim() == "1" || bool.TryParse(value, out var disabled) && disabled);
     }
 
     /// <summary><c>--port N</c> (or <c>-p N</c>), as with <c>func start</c>.</summary>
@@ -176,7 +187,11 @@ internal static class LocalFunctionsHost
             var text = new StringBuilder("Functions:").AppendLine().AppendLine();
             foreach (var function in functions.OrderBy(f => f.Name, StringComparer.Ordinal))
             {
-                if (function.HttpTrigger is not null)
+                if (IsDisabled(app.Configuration, function.Name))
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"\t{function.Name}: disabled (AzureWebJobs.{function.Name}.Disabled)");
+                }
+                else if (function.HttpTrigger is not null)
                 {
                     var methods = HttpFunctionEndpoints.Methods(function)
                         ?? [HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete, HttpMethods.Head, HttpMethods.Patch, HttpMethods.Put, HttpMethods.Options, HttpMethods.Trace];
