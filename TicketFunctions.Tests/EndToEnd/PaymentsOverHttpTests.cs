@@ -4,8 +4,6 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using Dapper;
 using FunctionsLocalHost.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using TicketFunctions.Tests.Support;
 
 namespace TicketFunctions.Tests.EndToEnd;
