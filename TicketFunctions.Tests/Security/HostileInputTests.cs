@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using TicketFunctions.Tests.Support;
+using Xunit.Abstractions;
+
+namespace TicketFunctions.Tests.Security;
+
+/// <summary>OWASP API4/API8: generated hostile requests over every route; never a 5xx, never a leak, never half-written data.</summary>
+[Collection(SecuritySuite.Name)]
+public sealed class HostileInputTests(SecurityHost host, ITestOutputHelper output)
+{
+    // Markers of internals: stack frames, exception and type names, SQL that the client did not send itself.
+    private static readonly string[] LeakMarkers =
+    [
+        "   at ", ".cs:line", "Exception", "SQLite Error", "System.", "Microsoft.", "Dapper", "FROM bookings", "FROM seat_claims", "FROM payments",
+        "WHERE ", "json_each", "INSERT INTO", "constraint failed",
+    ];
+
+    [Fact]
+    public async Task Hundreds_of_hostile_requests_over_every_route_get_4xx_problems_or_successes_and_leave_the_data_whole()
+    {
+        var requests = HostileRequests.For(await Targets());
+        Assert.True(requests.Count >= 500, $"only {requests.Count} requests generated");
+        Assert.True(requests.Select(r => r.Function).Distinct().Count() == HostileRequests.Functions.Count, "every route is attacked");
+
+        var failures = new ConcurrentQueue<string>();
+        var serverErrors = 0;
+        var leaks = 0;
+        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (request, _) =>
+        {
+            var (status, mediaType, body) = await Send(request);
+            var problems = Check(request, status, mediaType, body);
+            if (status >= 500)
+            {
+                Interlocked.Increment(ref serverErrors);
+            }
+
+            if (problems.Any(p => p.StartsWith("leak", StringComparison.Ordinal)))
+            {
+                Interlocked.Increment(ref leaks);
+            }
+
+            foreach (var problem in problems)
+            {
+                failures.Enqueue($"{request}: {problem}; answered {status} {mediaType} {Clip(body)}");
+            }
+        });
+
+        host.Figures.Add("hostile", requests.Count);
+        host.Figures.Add("hostile5xx", serverErrors);
+        host.Figures.Add("hostileLeaks", leaks);
+        output.WriteLine($"{requests.Count} hostile requests over {HostileRequests.Functions.Count} functions; {serverErrors} answered 5xx.");
+        var broken = await DatabaseInvariants.BrokenAsync(host.App.Db);
+        Assert.True(failures.IsEmpty, $"{failures.Count} bad answers:\n" + string.Join('\n', failures.Take(30)));
+        Assert.True(broken.Count == 0, "the data is not whole:\n" + string.Join('\n', broken));
+    }
+
+    [Fact]
+    public async Task Every_function_is_reachable_by_the_generator_with_a_valid_request()
+    {
+        var targets = await Targets();
+        var baselines = HostileRequests.For(targets).Where(r => r.Kind == "baseline").ToList();
+
+        foreach (var request in baselines.Where(r => r.Token is null && r.Body is null))
+        {
+            var (status, _, body) = await Send(request);
+            Assert.True(status is >= 200 and < 300 or 304, $"{request}: {status} {Clip(body)}");
+        }
+    }
+
+    private async Task<HostileTargets> Targets()
+    {
+        var (userToken, _) = await host.NewUser();
+        var showtime = await host.NewShowtime();
+        var booking = await host.NewBooking(userToken, showtime.Id, "E10");
+        var paid = await host.NewBooking(userToken, showtime.Id, "E9");
+        var payment = await host.NewPayment(userToken, paid);
+        return new HostileTargets(userToken, host.AdminToken, new Dictionary<string, string>
+        {
+            ["bookings"] = booking.ToString(CultureInfo.InvariantCulture),
+            ["payments"] = payment.ToString(CultureInfo.InvariantCulture),
+            ["movies"] = showtime.MovieId.ToString(CultureInfo.InvariantCulture),
+            ["theatres"] = showtime.TheatreId.ToString(CultureInfo.InvariantCulture),
+            ["showtimes"] = showtime.Id.ToString(CultureInfo.InvariantCulture),
+        });
+    }
+
+    private async Task<(int Status, string? MediaType, string Body)> Send(HostileRequest request)
+    {
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method.ToUpperInvariant()), request.Path);
+        if (request.Token is not null)
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", request.Token);
+        }
+
+        if (request.Body is not null)
+        {
+            message.Content = new ByteArrayContent(request.Body);
+            if (request.ContentType is not null)
+            {
+                message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
+            }
+
+            if (request.Chunked)
+            {
+                message.Headers.TransferEncodingChunked = true;
+            }
+        }
+
+        try
+        {
+            using var response = await host.App.Client.SendAsync(message);
+            return ((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException e) when (request.Body is { Length: > 64 * 1024 })
+        {
+            // The server may answer 413 and close the connection before a large body has been sent.
+            return (413, "application/problem+json", $"{{\"status\":413,\"sent\":\"{e.GetType().Name}\"}}");
+        }
+    }
+
+    private static List<string> Check(HostileRequest request, int status, string? mediaType, string body)
+    {
+        var problems = new List<string>();
+        if (status >= 500)
+        {
+            problems.Add("5xx");
+        }
+
+        if (status >= 400)
+        {
+            if (request.RouteMatches)
+            {
+                if (mediaType != "application/problem+json")
+                {
+                    problems.Add("not problem+json");
+                }
+                else if (!ProblemStatusMatches(body, status))
+                {
+                    problems.Add("the problem's status differs");
+                }
+            }
+
+            foreach (var marker in LeakMarkers.Where(m => body.Contains(m, StringComparison.Ordinal)))
+            {
+                problems.Add($"leak: '{marker}'");
+            }
+        }
+
+        var expected = Expected(request);
+        if (expected is not null && status != expected)
+        {
+            problems.Add($"expected {expected}");
+        }
+
+        return problems;
+    }
+
+    /// <summary>The one answer some kinds of request must get (auth comes first, then the body is read).</summary>
+    private static int? Expected(HostileRequest request) => request.Kind switch
+    {
+        _ when !request.RouteMatches => 404,
+        "70 KiB body" or "70 KiB body, chunked" or "800 KB body, chunked" or "65 KiB of whitespace" => 413,
+        "content type 'text/plain'" or "content type 'application/xml'" or "content type 'application/x-www-form-urlencoded'"
+            or "content type 'multipart/form-data; boundary=x'" or "content type 'application/jsonp'" or "content type ''" => 415,
+        "empty body" or "null" or "array" or "number" or "string" or "open brace" or "reversed braces" or "truncated 1/4" or "truncated 1/2"
+            or "truncated last byte" or "trailing garbage" or "two objects" or "duplicate property" or "single quotes" or "comment"
+            or "double commas" or "deep nesting" or "deep object" or "invalid UTF-8" or "invalid UTF-8 name" => 400,
+        _ when request.Kind.StartsWith("body extra ", StringComparison.Ordinal) => 400,
+        _ when request.Kind.EndsWith(" missing", StringComparison.Ordinal) && !OptionalField(request) => 400,
+        _ => null,
+    };
+
+    // Fields that a request may leave out: seats/seatCount (one of them), description, and the 2nd of two alternatives.
+    private static bool OptionalField(HostileRequest request)
+        => request.Kind is "body seatCount missing" or "body description missing";
+
+    private static bool ProblemStatusMatches(string body, int status)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("status", out var value) && value.GetInt32() == status
+                && json.RootElement.TryGetProperty("title", out _) && json.RootElement.TryGetProperty("type", out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static string Clip(string body) => body.Length > 300 ? body[..300] + "..." : body;
+}
