@@ -26,11 +26,14 @@ public sealed class HostileInputTests(SecurityHost host, ITestOutputHelper outpu
         Assert.True(requests.Select(r => r.Function).Distinct().Count() == HostileRequests.Functions.Count, "every route is attacked");
 
         var failures = new ConcurrentQueue<string>();
+        var timings = new ConcurrentDictionary<string, long>();
         var serverErrors = 0;
         var leaks = 0;
         await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (request, _) =>
         {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             var (status, mediaType, body) = await Send(request);
+            timings.AddOrUpdate(request.Function, watch.ElapsedMilliseconds, (_, t) => t + watch.ElapsedMilliseconds);
             var problems = Check(request, status, mediaType, body);
             if (status >= 500)
             {
@@ -52,6 +55,7 @@ public sealed class HostileInputTests(SecurityHost host, ITestOutputHelper outpu
         host.Figures.Add("hostile5xx", serverErrors);
         host.Figures.Add("hostileLeaks", leaks);
         output.WriteLine($"{requests.Count} hostile requests over {HostileRequests.Functions.Count} functions; {serverErrors} answered 5xx.");
+        output.WriteLine(string.Join(", ", timings.OrderByDescending(t => t.Value).Select(t => $"{t.Key} {t.Value} ms")));
         var broken = await DatabaseInvariants.BrokenAsync(host.App.Db);
         Assert.True(failures.IsEmpty, $"{failures.Count} bad answers:\n" + string.Join('\n', failures.Take(30)));
         Assert.True(broken.Count == 0, "the data is not whole:\n" + string.Join('\n', broken));
@@ -141,6 +145,10 @@ public sealed class HostileInputTests(SecurityHost host, ITestOutputHelper outpu
                 {
                     problems.Add("the problem's status differs");
                 }
+                else if (ProblemShapeTests.TopLevelMembers(System.Text.Encoding.UTF8.GetBytes(body)) is var members && members.Distinct(StringComparer.Ordinal).Count() != members.Count)
+                {
+                    problems.Add("a problem member appears twice");
+                }
             }
 
             foreach (var marker in LeakMarkers.Where(m => body.Contains(m, StringComparison.Ordinal)))
@@ -150,7 +158,12 @@ public sealed class HostileInputTests(SecurityHost host, ITestOutputHelper outpu
         }
 
         var expected = Expected(request);
-        if (expected is not null && status != expected)
+        if (!request.RouteMatches && status is not (400 or 404))
+        {
+            // Kestrel refuses some paths itself (a NUL byte: 400); routing answers the rest (404).
+            problems.Add("expected 404 (or 400 from the server)");
+        }
+        else if (request.RouteMatches && expected is not null && status != expected)
         {
             problems.Add($"expected {expected}");
         }
@@ -161,7 +174,6 @@ public sealed class HostileInputTests(SecurityHost host, ITestOutputHelper outpu
     /// <summary>The one answer some kinds of request must get (auth comes first, then the body is read).</summary>
     private static int? Expected(HostileRequest request) => request.Kind switch
     {
-        _ when !request.RouteMatches => 404,
         "70 KiB body" or "70 KiB body, chunked" or "800 KB body, chunked" or "65 KiB of whitespace" => 413,
         "content type 'text/plain'" or "content type 'application/xml'" or "content type 'application/x-www-form-urlencoded'"
             or "content type 'multipart/form-data; boundary=x'" or "content type 'application/jsonp'" or "content type ''" => 415,
@@ -185,7 +197,7 @@ public sealed class HostileInputTests(SecurityHost host, ITestOutputHelper outpu
             return json.RootElement.TryGetProperty("status", out var value) && value.GetInt32() == status
                 && json.RootElement.TryGetProperty("title", out _) && json.RootElement.TryGetProperty("type", out _);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return false;
         }

@@ -36,15 +36,15 @@ public static class HostileRequests
 
     private static readonly string[] Strings =
     [
-        "' OR '1'='1", "'); DROP TABLE users; --", "\" OR \"\"=\"", "1 UNION SELECT password_hash FROM users", "%_\\", "%", "_",
-        "名前 🎬 ünïcödé", "\u202Eevil\u200B", "\u0000\u0007\u001b[31m", "line\nbreak\r\n", "   ", "", "<script>alert(1)</script>",
-        new string('x', 5_000), "null", "true", "-1", "0", "1e400", "2026-13-45", "2026-12-01T18:30:00", "BOGUS",
+        "' OR '1'='1", "'); DROP TABLE users; --", "1 UNION SELECT password_hash FROM users", "%_\\", "名前 🎬 ünïcödé", "\u202Eevil\u200B",
+        "\u0000\u0007\u001b[31m", "line\nbreak\r\n", "   ", "", "<script>alert(1)</script>", new string('x', 5_000), "2026-13-45",
+        "2026-12-01T18:30:00", "BOGUS",
     ];
 
     // Query values; a 10^5-character value would exceed Kestrel's request line limit (8 KiB) and never reach a function.
     private static readonly string[] QueryValues =
     [
-        .. Strings.Where(s => s.Length < 1000), "-9223372036854775809", "99999999999999999999", "1.5", "1e10", "0x10", "+5", " 5", "9999-12-31",
+        .. Strings.Where(s => s.Length < 1000), "%", "_", "null", "true", "-1", "0", "1e400", "-9223372036854775809", "99999999999999999999", "1.5", "1e10", "0x10", "+5", " 5", "9999-12-31",
         "0001-01-01", "2026-02-30", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00", "2026-12-01T18:30:00+99:00", "pending", "PENDING", new string('9', 400),
     ];
 
@@ -182,14 +182,15 @@ public static class HostileRequests
 
             var isFile = segments[i].StartsWith("{file", StringComparison.Ordinal);
             var constrained = segments[i].Contains(':', StringComparison.Ordinal);
+            // Kestrel itself refuses a path with a NUL byte (400), so such a request never reaches routing.
             foreach (var value in isFile ? BadFiles : BadIds)
             {
-                yield return valid with { Path = Replace(valid.Path, i, value), Kind = $"route {segments[i]}={value}" };
+                yield return valid with { Path = Replace(valid.Path, i, value), Kind = $"route {segments[i]}={value}", RouteMatches = !value.Contains("%00", StringComparison.Ordinal) };
             }
 
             foreach (var value in UnmatchableIds)
             {
-                yield return valid with { Path = Replace(valid.Path, i, value), Kind = $"route {segments[i]}={value}", RouteMatches = !constrained };
+                yield return valid with { Path = Replace(valid.Path, i, value), Kind = $"route {segments[i]}={value}", RouteMatches = !constrained && !value.Contains("%00", StringComparison.Ordinal) };
             }
         }
 
@@ -212,7 +213,12 @@ public static class HostileRequests
         if (names.Count == 0)
         {
             // An unknown parameter is ignored, whatever it holds.
-            names.Add("unknown");
+            foreach (var value in new[] { "' OR 1=1 --", "名前\u0000", new string('%', 2_000) })
+            {
+                yield return valid with { Path = $"{valid.Path}?unknown={Uri.EscapeDataString(value)}", Kind = "query unknown" };
+            }
+
+            yield break;
         }
 
         foreach (var name in names)

@@ -77,7 +77,7 @@ public sealed class BookingFunctions(BookingService bookings, Authenticator auth
     [ApiOperation(Tag, "Cancels a booking and releases its seats", Access = ApiAccess.User, Description = "A PENDING (hold still running) or CONFIRMED booking becomes CANCELLED; a confirmed one's payment is refunded first and becomes REFUNDED.")]
     [ApiResponse(200, typeof(BookingResponse))]
     [ApiResponse(404, Description = "No booking with this id that the caller may see.")]
-    [ApiResponse(409, Description = "booking_not_cancellable (already CANCELLED or EXPIRED), refund_failed (the gateway declined the refund; nothing changed).")]
+    [ApiResponse(409, Description = "booking_not_cancellable (already CANCELLED or EXPIRED; extension `bookingStatus` says which), refund_failed (the gateway declined the refund; nothing changed).")]
     public async Task<IActionResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings/{id:long}/cancel")] HttpRequest req, long id)
     {

@@ -155,7 +155,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
             if (booking.Status is not (BookingStatus.Pending or BookingStatus.Confirmed))
             {
                 return new Error.Conflict("booking_not_cancellable", $"The booking is {booking.Status}; only a PENDING or CONFIRMED booking can be cancelled.",
-                    new Dictionary<string, object?> { ["status"] = booking.Status });
+                    new Dictionary<string, object?> { ["bookingStatus"] = booking.Status });
             }
 
             var refund = booking.Status == BookingStatus.Confirmed && booking.PaymentId is { } paymentId
