@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using TicketFunctions.Tests.Support;
 using Xunit.Abstractions;
@@ -21,7 +19,7 @@ public sealed class HostileInputTests(SecurityHost host, ITestOutputHelper outpu
     [Fact]
     public async Task Hundreds_of_hostile_requests_over_every_route_get_4xx_problems_or_successes_and_leave_the_data_whole()
     {
-        var requests = HostileRequests.For(await Targets());
+        var requests = HostileRequests.For(await host.NewTargets());
         Assert.True(requests.Count >= 500, $"only {requests.Count} requests generated");
         Assert.True(requests.Select(r => r.Function).Distinct().Count() == HostileRequests.Functions.Count, "every route is attacked");
 
@@ -64,7 +62,7 @@ public sealed class HostileInputTests(SecurityHost host, ITestOutputHelper outpu
     [Fact]
     public async Task Every_function_is_reachable_by_the_generator_with_a_valid_request()
     {
-        var targets = await Targets();
+        var targets = await host.NewTargets();
         var baselines = HostileRequests.For(targets).Where(r => r.Kind == "baseline").ToList();
 
         foreach (var request in baselines.Where(r => r.Token is null && r.Body is null))
@@ -74,55 +72,10 @@ public sealed class HostileInputTests(SecurityHost host, ITestOutputHelper outpu
         }
     }
 
-    private async Task<HostileTargets> Targets()
-    {
-        var (userToken, _) = await host.NewUser();
-        var showtime = await host.NewShowtime();
-        var booking = await host.NewBooking(userToken, showtime.Id, "E10");
-        var paid = await host.NewBooking(userToken, showtime.Id, "E9");
-        var payment = await host.NewPayment(userToken, paid);
-        return new HostileTargets(userToken, host.AdminToken, new Dictionary<string, string>
-        {
-            ["bookings"] = booking.ToString(CultureInfo.InvariantCulture),
-            ["payments"] = payment.ToString(CultureInfo.InvariantCulture),
-            ["movies"] = showtime.MovieId.ToString(CultureInfo.InvariantCulture),
-            ["theatres"] = showtime.TheatreId.ToString(CultureInfo.InvariantCulture),
-            ["showtimes"] = showtime.Id.ToString(CultureInfo.InvariantCulture),
-        });
-    }
-
     private async Task<(int Status, string? MediaType, string Body)> Send(HostileRequest request)
     {
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method.ToUpperInvariant()), request.Path);
-        if (request.Token is not null)
-        {
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", request.Token);
-        }
-
-        if (request.Body is not null)
-        {
-            message.Content = new ByteArrayContent(request.Body);
-            if (request.ContentType is not null)
-            {
-                message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
-            }
-
-            if (request.Chunked)
-            {
-                message.Headers.TransferEncodingChunked = true;
-            }
-        }
-
-        try
-        {
-            using var response = await host.App.Client.SendAsync(message);
-            return ((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
-        }
-        catch (HttpRequestException e) when (request.Body is { Length: > 64 * 1024 })
-        {
-            // The server may answer 413 and close the connection before a large body has been sent.
-            return (413, "application/problem+json", $"{{\"status\":413,\"sent\":\"{e.GetType().Name}\"}}");
-        }
+        var answer = await HostileRequests.SendAsync(host.App.Client, request);
+        return (answer.Status, answer.MediaType, answer.Body);
     }
 
     private static List<string> Check(HostileRequest request, int status, string? mediaType, string body)

@@ -16,6 +16,9 @@ public sealed record HostileRequest(string Function, string Method, string Path,
     public override string ToString() => $"{Function} {Method.ToUpperInvariant()} {(Path.Length > 120 ? Path[..120] + "..." : Path)} [{Kind}]";
 }
 
+/// <summary>What came back: status, media type, body, and the WWW-Authenticate header.</summary>
+public sealed record HostileAnswer(int Status, string? MediaType, string Body, string WwwAuthenticate);
+
 /// <summary>Valid route values and tokens to aim the generated requests at.</summary>
 public sealed record HostileTargets(string UserToken, string AdminToken, IReadOnlyDictionary<string, string> IdsByRoutePrefix);
 
@@ -68,10 +71,28 @@ public static class HostileRequests
     public static List<HostileRequest> For(HostileTargets targets)
     {
         var requests = new List<HostileRequest>();
+        foreach (var valid in Valid(targets))
+        {
+            var function = Functions.Single(f => f.Name == valid.Function);
+            requests.Add(valid);
+            requests.AddRange(RouteVariants(function, valid));
+            requests.AddRange(QueryVariants(function, valid));
+            if (valid.Body is not null)
+            {
+                requests.AddRange(BodyVariants(valid, JsonNode.Parse(valid.Body)!.AsObject()));
+            }
+        }
+
+        return requests;
+    }
+
+    /// <summary>One well-formed request per function and method, with the token its access level needs.</summary>
+    public static List<HostileRequest> Valid(HostileTargets targets)
+    {
+        var requests = new List<HostileRequest>();
         foreach (var function in Functions)
         {
-            var operation = function.Method.GetCustomAttribute<ApiOperationAttribute>();
-            var token = operation?.Access switch
+            var token = Access(function) switch
             {
                 ApiAccess.Admin => targets.AdminToken,
                 ApiAccess.User => targets.UserToken,
@@ -81,20 +102,57 @@ public static class HostileRequests
             var baseline = bodyType is null ? null : Aim(Baseline(bodyType), targets);
             foreach (var method in function.HttpMethods)
             {
-                var path = ValidPath(function.Route, targets);
-                var request = new HostileRequest(function.Name, method, path, token, baseline is null ? null : Utf8(baseline.ToJsonString()), baseline is null ? null : "application/json", false, "baseline");
-                requests.Add(request);
-                requests.AddRange(RouteVariants(function, request, targets));
-                requests.AddRange(QueryVariants(function, request));
-                if (baseline is not null)
-                {
-                    requests.AddRange(BodyVariants(request, baseline));
-                }
+                requests.Add(new HostileRequest(
+                    function.Name, method, ValidPath(function.Route, targets), token,
+                    baseline is null ? null : Utf8(baseline.ToJsonString()), baseline is null ? null : "application/json", false, "baseline"));
             }
         }
 
         return requests;
     }
+
+    /// <summary>
+    /// Sends the request; <paramref name="authorization"/>, when given, is the raw Authorization header instead of the
+    /// request's own bearer token ("" sends none).
+    /// </summary>
+    public static async Task<HostileAnswer> SendAsync(HttpClient client, HostileRequest request, string? authorization = null)
+    {
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method.ToUpperInvariant()), request.Path);
+        var header = authorization ?? (request.Token is null ? "" : "Bearer " + request.Token);
+        if (header.Length > 0)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", header);
+        }
+
+        if (request.Body is not null)
+        {
+            message.Content = new ByteArrayContent(request.Body);
+            if (request.ContentType is not null)
+            {
+                message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
+            }
+
+            if (request.Chunked)
+            {
+                message.Headers.TransferEncodingChunked = true;
+            }
+        }
+
+        try
+        {
+            using var response = await client.SendAsync(message);
+            return new HostileAnswer(
+                (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync(),
+                string.Join(", ", response.Headers.WwwAuthenticate.Select(h => h.ToString())));
+        }
+        catch (HttpRequestException e) when (request.Body is { Length: > 64 * 1024 })
+        {
+            // The server may answer 413 and close the connection before a large body has been sent.
+            return new HostileAnswer(413, "application/problem+json", $"{{\"status\":413,\"title\":\"{e.GetType().Name}\",\"type\":\"\"}}", "");
+        }
+    }
+
+    public static ApiAccess Access(HttpFunction function) => function.Method.GetCustomAttribute<ApiOperationAttribute>()?.Access ?? ApiAccess.Anonymous;
 
     /// <summary>A valid JSON body for a request type, built from its properties; known types get values that pass validation.</summary>
     public static JsonObject Baseline(Type type)
@@ -170,7 +228,7 @@ public static class HostileRequests
         return segment.StartsWith("{file", StringComparison.Ordinal) ? "swagger-ui.css" : targets.IdsByRoutePrefix[prefix];
     }
 
-    private static IEnumerable<HostileRequest> RouteVariants(HttpFunction function, HostileRequest valid, HostileTargets targets)
+    private static IEnumerable<HostileRequest> RouteVariants(HttpFunction function, HostileRequest valid)
     {
         var segments = function.Route.Split('/');
         for (var i = 0; i < segments.Length; i++)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -65,6 +66,24 @@ public sealed class SecurityHost : IAsyncLifetime
         var startsAt = DateTime.UtcNow.AddDays(7).AddHours(n * 3);
         var showtime = await Created("api/showtimes", new { movieId = movie, theatreId = theatre, startsAt = startsAt.ToString("yyyy-MM-dd'T'HH:mm:00'Z'", System.Globalization.CultureInfo.InvariantCulture), price = 12.50m });
         return new Showtime(showtime, movie, theatre);
+    }
+
+    /// <summary>A new user with a PENDING booking and a paid one, on a new showtime: what generated requests aim at.</summary>
+    public async Task<HostileTargets> NewTargets()
+    {
+        var (userToken, _) = await NewUser();
+        var showtime = await NewShowtime();
+        var booking = await NewBooking(userToken, showtime.Id, "E10");
+        var paid = await NewBooking(userToken, showtime.Id, "E9");
+        var payment = await NewPayment(userToken, paid);
+        return new HostileTargets(userToken, AdminToken, new Dictionary<string, string>
+        {
+            ["bookings"] = booking.ToString(CultureInfo.InvariantCulture),
+            ["payments"] = payment.ToString(CultureInfo.InvariantCulture),
+            ["movies"] = showtime.MovieId.ToString(CultureInfo.InvariantCulture),
+            ["theatres"] = showtime.TheatreId.ToString(CultureInfo.InvariantCulture),
+            ["showtimes"] = showtime.Id.ToString(CultureInfo.InvariantCulture),
+        });
     }
 
     /// <summary>A PENDING booking of the user: its id.</summary>
