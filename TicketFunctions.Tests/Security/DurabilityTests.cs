@@ -1,35 +1,39 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Storage.Queues;
 using FunctionsLocalHost.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 using TicketFunctions.Payments;
 using TicketFunctions.Tests.Support;
 
 namespace TicketFunctions.Tests.Security;
 
 /// <summary>
-/// Bookings and payments survive a restart of the host (same SQLite file, same Azurite), and a payment message that
-/// was in the <c>payments</c> queue, mid-processing, when the host stopped is processed once it runs again.
+/// Bookings and payments survive a restart of the host (same SQLite file, same Azurite): a payment message waiting in
+/// the <c>payments</c> queue when the host stopped is processed once it runs again, and so are payments whose messages
+/// were mid-processing (the app re-sends payments left PENDING).
 /// </summary>
 [Collection(SecuritySuite.Name)]
 public sealed class DurabilityTests(SecurityHost host)
 {
     [Fact]
-    public async Task Bookings_payments_and_a_queued_payment_message_survive_a_restart_of_the_host()
+    public async Task Bookings_payments_and_queued_payment_messages_survive_a_restart_of_the_host()
     {
         // An Azurite of its own: the suite's host must not take this test's payments messages.
         var azurite = new AzuriteFixture();
         await azurite.InitializeAsync();
         var directory = Path.Combine(Path.GetTempPath(), "ticketfunctions-tests", Guid.NewGuid().ToString("N"));
-        var settings = new Dictionary<string, string?> { ["Test:Directory"] = directory, ["Bookings:MaxSeatsPerUserPerShowtime"] = "3" };
+        var settings = new Dictionary<string, string?> { ["Test:Directory"] = directory, ["Bookings:MaxSeatsPerUserPerShowtime"] = "11" };
         var checks = new List<(string Check, bool Passed)>();
         try
         {
             var stuck = new StuckGateway();
-            long showtimeId, heldId, paidId, paymentId;
+            long showtimeId, heldId, queuedBooking, queuedPayment;
+            long[] inFlightBookings, inFlightPayments;
             string email;
             await using (var first = await LocalHostApp.StartAsync(azurite, settings, services =>
             {
@@ -41,41 +45,51 @@ public sealed class DurabilityTests(SecurityHost host)
                 showtimeId = await Created(first, "api/showtimes", admin, new
                 {
                     movieId = await Created(first, "api/movies", admin, new { title = "Restart", genre = "Drama", durationMinutes = 90, rating = "PG", releaseDate = "2025-01-01" }),
-                    theatreId = await Created(first, "api/theatres", admin, new { name = "Restart Hall", city = "Testville", address = "2 Test Street", seatRows = 4, seatsPerRow = 6 }),
+                    theatreId = await Created(first, "api/theatres", admin, new { name = "Restart Hall", city = "Testville", address = "2 Test Street", seatRows = 4, seatsPerRow = 10 }),
                     startsAt = DateTime.UtcNow.AddDays(3).ToString("yyyy-MM-dd'T'HH:mm:00'Z'", System.Globalization.CultureInfo.InvariantCulture),
                     price = 9.00m,
                 });
                 email = $"restart-{Guid.NewGuid():N}@example.com";
                 var (token, _) = await first.RegisterAndLogin(email);
                 heldId = await Created(first, "api/bookings", token, new { showtimeId, seats = new[] { "A1" } });
-                paidId = await Created(first, "api/bookings", token, new { showtimeId, seats = new[] { "B2", "B3" } });
 
-                // The configured per-user limit (3 here) holds as well as the default one.
-                using (var fourth = await first.Post("api/bookings", new { showtimeId, seats = new[] { "C1" } }, token))
+                // Nine payments are taken from the queue and stay mid-charge; with more than newBatchThreshold (8)
+                // invocations in flight the host stops fetching, so the tenth payment's message waits in the queue.
+                inFlightBookings = await Task.WhenAll(Enumerable.Range(1, 9).Select(n => Created(first, "api/bookings", token, new { showtimeId, seats = new[] { $"B{n}" } })));
+                inFlightPayments = await Task.WhenAll(inFlightBookings.Select(id => Paid(first, token, id)));
+                await stuck.WaitForAsync(9);
+                queuedBooking = await Created(first, "api/bookings", token, new { showtimeId, seats = new[] { "C1" } });
+                queuedPayment = await Paid(first, token, queuedBooking);
+
+                // The configured per-user limit (11 here) holds as well as the default one.
+                using (var over = await first.Post("api/bookings", new { showtimeId, seats = new[] { "D1" } }, token))
                 {
-                    Assert.Equal(HttpStatusCode.Conflict, fourth.StatusCode);
+                    Assert.Equal(HttpStatusCode.Conflict, over.StatusCode);
                 }
 
-                using var paying = await first.Post("api/payments", new { bookingId = paidId, paymentToken = "tok_visa" }, token);
-                Assert.Equal(HttpStatusCode.Accepted, paying.StatusCode);
-                paymentId = (await paying.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-
-                // The message is taken from the queue and is mid-charge when the host stops.
-                Assert.True(await stuck.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30)) == paymentId);
+                Assert.Equal([queuedPayment], await VisibleMessages(azurite));
                 await first.StopAsync();
             }
 
-            Assert.Equal("PENDING", await Status(directory, paymentId));
-
-            await using var second = await LocalHostApp.StartAsync(azurite, settings);
+            Assert.Equal([queuedPayment], await VisibleMessages(azurite));
+            var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            await using var second = await LocalHostApp.StartAsync(azurite, settings, services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
             var (again, _) = await second.Login(email, "Password-123");
             checks.Add(("the user logs in again", true));
-            checks.Add(("the held booking reads back", await Read(second, $"api/bookings/{heldId}", again) == "PENDING"));
-            checks.Add(("the paid booking reads back", await Read(second, $"api/bookings/{paidId}", again) is "PENDING" or "CONFIRMED"));
-            checks.Add(("the payment reads back", await Read(second, $"api/payments/{paymentId}", again) is "PENDING" or "SUCCESS"));
-            checks.Add(("the queued message is processed after the restart", await SecurityHost.SettledPaymentStatus(second.Db, paymentId) == "SUCCESS"));
-            checks.Add(("the paid booking is confirmed", await Read(second, $"api/bookings/{paidId}", again) == "CONFIRMED"));
-            checks.Add(("the showtime's seats read back", await SeatsTaken(second, showtimeId) == 3));
+            checks.Add(("the held booking reads back PENDING", await Read(second, $"api/bookings/{heldId}", again) == "PENDING"));
+            checks.Add(("the queued payment message is processed after the restart", await SecurityHost.SettledPaymentStatus(second.Db, queuedPayment) == "SUCCESS"));
+            checks.Add(("its booking is CONFIRMED", await Read(second, $"api/bookings/{queuedBooking}", again) == "CONFIRMED"));
+
+            // Messages that were mid-processing stay leased by the stopped host; the app re-sends payments left
+            // PENDING for a minute (PendingPaymentResender), so they are processed too once that minute has passed.
+            var pending = await Task.WhenAll(inFlightPayments.Select(id => Read(second, $"api/payments/{id}", again)));
+            checks.Add(("the in-flight payments read back PENDING", pending.All(s => s == "PENDING")));
+            clock.Advance(PendingPaymentResender.StaleAfter + PendingPaymentResender.Interval);
+            var settled = await Task.WhenAll(inFlightPayments.Select(id => SecurityHost.SettledPaymentStatus(second.Db, id)));
+            checks.Add(("the in-flight payments are processed after the restart", settled.All(s => s == "SUCCESS")));
+            var confirmed = await Task.WhenAll(inFlightBookings.Select(id => Read(second, $"api/bookings/{id}", again)));
+            checks.Add(("their bookings are CONFIRMED", confirmed.All(s => s == "CONFIRMED")));
+            checks.Add(("the seat map still shows all 11 seats taken", await SeatsTaken(second, showtimeId) == 11));
             Assert.Empty(await DatabaseInvariants.BrokenAsync(second.Db));
         }
         finally
@@ -97,14 +111,19 @@ public sealed class DurabilityTests(SecurityHost host)
         Assert.All(checks, c => Assert.True(c.Passed, c.Check));
     }
 
-    private static async Task<string> Status(string directory, long paymentId)
+    /// <summary>The payment ids of the messages now visible in the payments queue.</summary>
+    private static async Task<long[]> VisibleMessages(AzuriteFixture azurite)
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(directory, "test.db")};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT status FROM payments WHERE id = $id";
-        command.Parameters.AddWithValue("$id", paymentId);
-        return (string)(await command.ExecuteScalarAsync())!;
+        var queue = new QueueClient(azurite.ConnectionString, "payments");
+        var peeked = await queue.PeekMessagesAsync(32);
+        return [.. peeked.Value.Select(m => JsonDocument.Parse(Convert.FromBase64String(m.Body.ToString())).RootElement.GetProperty("paymentId").GetInt64())];
+    }
+
+    private static async Task<long> Paid(LocalHostApp app, string token, long bookingId)
+    {
+        using var paying = await app.Post("api/payments", new { bookingId, paymentToken = "tok_visa" }, token);
+        Assert.Equal(HttpStatusCode.Accepted, paying.StatusCode);
+        return (await paying.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }
 
     private static async Task<long> Created(LocalHostApp app, string path, string token, object body)
@@ -130,11 +149,21 @@ public sealed class DurabilityTests(SecurityHost host)
     /// <summary>A gateway whose charge never finishes until the host, stopping, cancels it: the message stays in flight.</summary>
     private sealed class StuckGateway : IPaymentGateway
     {
-        public TaskCompletionSource<long> Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _entered;
+
+        public async Task WaitForAsync(int charges)
+        {
+            for (var i = 0; i < 300 && Volatile.Read(ref _entered) < charges; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(charges, Volatile.Read(ref _entered));
+        }
 
         public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
         {
-            Entered.TrySetResult(request.PaymentId);
+            Interlocked.Increment(ref _entered);
             await Task.Delay(Timeout.Infinite, cancellationToken);
             throw new OperationCanceledException(cancellationToken);
         }
