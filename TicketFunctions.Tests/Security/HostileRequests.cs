@@ -10,6 +10,9 @@ namespace TicketFunctions.Tests.Security;
 /// <summary>One generated request: what to send, and whether its route template can match at all.</summary>
 public sealed record HostileRequest(string Function, string Method, string Path, string? Token, byte[]? Body, string? ContentType, bool Chunked, string Kind)
 {
+    /// <summary>More request headers, such as an Idempotency-Key.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
     /// <summary>False when a route value breaks the template's constraint: the host, not the function, answers (404).</summary>
     public bool RouteMatches { get; init; } = true;
 
@@ -77,6 +80,7 @@ public static class HostileRequests
             requests.Add(valid);
             requests.AddRange(RouteVariants(function, valid));
             requests.AddRange(QueryVariants(function, valid));
+            requests.AddRange(HeaderVariants(function, valid));
             if (valid.Body is not null)
             {
                 requests.AddRange(BodyVariants(valid, JsonNode.Parse(valid.Body)!.AsObject()));
@@ -122,6 +126,11 @@ public static class HostileRequests
         if (header.Length > 0)
         {
             message.Headers.TryAddWithoutValidation("Authorization", header);
+        }
+
+        foreach (var (name, value) in request.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
         }
 
         if (request.Body is not null)
@@ -290,6 +299,19 @@ public static class HostileRequests
         }
 
         yield return valid with { Path = valid.Path + "?" + string.Join('&', names.Select(n => $"{n}={Uri.EscapeDataString("' OR 1=1 --")}")), Kind = "query all SQL" };
+    }
+
+    private static IEnumerable<HostileRequest> HeaderVariants(HttpFunction function, HostileRequest valid)
+    {
+        foreach (var header in function.Method.GetCustomAttributes<ApiHeaderAttribute>())
+        {
+            foreach (var value in new[] { "", "   ", new string('k', 101), new string('k', 4_000), "key with spaces", "' OR 1=1 --", "%00", "k\tk", "hostile-key" })
+            {
+                yield return valid with { Headers = [new(header.Name, value)], Kind = $"header {header.Name}" };
+            }
+
+            yield return valid with { Headers = [new(header.Name, "one"), new(header.Name, "two")], Kind = $"header {header.Name} twice" };
+        }
     }
 
     private static IEnumerable<HostileRequest> BodyVariants(HostileRequest valid, JsonObject baseline)

@@ -20,8 +20,8 @@ public sealed class SecuritySuite : ICollectionFixture<SecurityHost>
 
 /// <summary>
 /// The app under attack, a few accounts and a little catalog to aim at, and the suite's figures, which it prints as
-/// one closing line when the collection ends (to the console and as an xunit diagnostic message, so that it shows
-/// in the <c>dotnet test</c> output).
+/// one closing line when the collection ends, as an xunit diagnostic message (xunit.runner.json turns them on), so that
+/// it shows in the <c>dotnet test</c> output.
 /// </summary>
 public sealed class SecurityHost : IAsyncLifetime
 {
@@ -48,7 +48,6 @@ public sealed class SecurityHost : IAsyncLifetime
     public async Task DisposeAsync()
     {
         var line = Figures.ClosingLine();
-        Console.WriteLine(line);
         _sink.OnMessage(new DiagnosticMessage(line));
         await App.DisposeAsync();
         await Azurite.DisposeAsync();
