@@ -98,7 +98,7 @@ public sealed class TokenAttackTests(SecurityHost host)
             await connection.ExecuteAsync("DELETE FROM users WHERE id = @goneId", new { goneId });
         }
 
-        var adminId = await host.Scalar<long>("SELECT id FROM users WHERE role = 'Admin'");
+        var adminId = await host.Scalar<long>("SELECT min(id) FROM users WHERE role = 'Admin'");
         var now = DateTimeOffset.UtcNow;
         var key = TestApp.SigningKey;
         using var rsa = RSA.Create(2048);
