@@ -158,6 +158,12 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
                     new Dictionary<string, object?> { ["bookingStatus"] = booking.Status });
             }
 
+            // Once the show has begun the ticket has been usable: only the theatre (an admin) may still cancel and refund.
+            if (booking.StartsAt <= now && !caller.IsAdmin)
+            {
+                return new Error.Conflict("showtime_started", "The showtime has already started; the booking can no longer be cancelled.");
+            }
+
             var refund = booking.Status == BookingStatus.Confirmed && booking.PaymentId is { } paymentId
                 ? await gateway.RefundAsync(new RefundRequest(paymentId, booking.GatewayReference, booking.AmountCents.GetValueOrDefault()), cancellationToken)
                 : null;
