@@ -60,6 +60,21 @@ public sealed class TokenAttackTests(SecurityHost host)
     }
 
     [Fact]
+    public async Task The_login_answer_that_carries_a_token_tells_caches_not_to_store_it()
+    {
+        var email = $"cache-{Guid.NewGuid():N}@example.com";
+        using (var registered = await host.App.Post("api/auth/register", new { email, password = "Password-123", fullName = "Cache" }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created, registered.StatusCode);
+        }
+
+        using var login = await host.App.Post("api/auth/login", new { email, password = "Password-123" });
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, login.StatusCode);
+        Assert.True(login.Headers.CacheControl?.NoStore == true, $"Cache-Control: {login.Headers.CacheControl}");
+    }
+
+    [Fact]
     public async Task A_User_calling_any_Admin_route_gets_403_and_nothing_changes()
     {
         var targets = await host.NewTargets();
