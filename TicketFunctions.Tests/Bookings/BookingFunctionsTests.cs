@@ -408,7 +408,7 @@ public sealed class BookingFunctionsTests
         Assert.Equal(409, again.Status);
         Assert.Equal("booking_not_cancellable", again.Json.GetProperty("code").GetString());
         Assert.Equal(409, expired.Status);
-        Assert.Equal("EXPIRED", expired.Json.GetProperty("status").GetString());
+        Assert.Equal("EXPIRED", expired.Json.GetProperty("bookingStatus").GetString());
         Assert.Equal("PENDING", await app.DbScalar<string>("SELECT status FROM bookings WHERE id = @expiring", new { expiring }));
     }
 

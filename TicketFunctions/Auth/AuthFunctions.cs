@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Net.Http.Headers;
 using TicketFunctions.Common;
 using TicketFunctions.OpenApi;
 
@@ -43,9 +44,10 @@ public sealed class AuthFunctions(AuthService auth, Authenticator authenticator)
         }
 
         var login = await auth.LoginAsync(body.Value, req.HttpContext.RequestAborted);
+        // A bearer token must never be kept by a cache on the way (RFC 6749, section 5.1).
         return login is null
             ? Problems.Unauthorized("The email or password is wrong.", error: null)
-            : new OkObjectResult(login);
+            : new Problems.WithHeader(new OkObjectResult(login), HeaderNames.CacheControl, "no-store");
     }
 
     [Function("Me")]

@@ -24,10 +24,14 @@ public static class AuthServices
     }
 }
 
-/// <summary>Creates the first admin from Admin__Email and Admin__Password, once; admins are never self-registered.</summary>
+/// <summary>
+/// Creates the first admin from Admin__Email and Admin__Password, once; admins are never self-registered, and an
+/// account someone registered with that email is never promoted.
+/// </summary>
 public sealed partial class AdminSeeder(IOptions<AdminOptions> options, Db db, Passwords passwords, TimeProvider clock, ILogger<AdminSeeder> logger) : IStartupTask
 {
     private static readonly string EnsureAdmin = Sql.Load("auth/ensure_admin");
+    private static readonly string FindUserByEmail = Sql.Load("auth/find_user_by_email");
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -49,6 +53,13 @@ public sealed partial class AdminSeeder(IOptions<AdminOptions> options, Db db, P
         if (changed > 0)
         {
             LogAdminEnsured(admin.Email);
+            return;
+        }
+
+        var existing = await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { NormalizedEmail = AuthService.Normalize(admin.Email) });
+        if (existing is { Role: not Roles.Admin })
+        {
+            LogEmailTaken(admin.Email);
         }
     }
 
@@ -57,4 +68,7 @@ public sealed partial class AdminSeeder(IOptions<AdminOptions> options, Db db, P
 
     [LoggerMessage(LogLevel.Information, "Admin account {Email} is in place")]
     private partial void LogAdminEnsured(string email);
+
+    [LoggerMessage(LogLevel.Error, "Admin__Email {Email} belongs to a self-registered User account, which is not made Admin (anyone may have registered it); configure an unused email for the first admin")]
+    private partial void LogEmailTaken(string email);
 }

@@ -23,16 +23,21 @@ public sealed class Passwords
 
     // Verifying against this makes a login for an unknown email cost the same as one for a known email.
     private readonly Lazy<string> _decoy;
+    private long _verifications;
 
     public Passwords()
     {
         _decoy = new Lazy<string>(() => Hash(Guid.NewGuid().ToString("N")));
     }
 
+    /// <summary>How many slow hash verifications this instance has run (decoy ones included): login's cost, countable.</summary>
+    public long Verifications => Interlocked.Read(ref _verifications);
+
     public string Hash(string password) => _hasher.HashPassword(User, password);
 
     public PasswordCheck Verify(string? hash, string password)
     {
+        Interlocked.Increment(ref _verifications);
         var result = _hasher.VerifyHashedPassword(User, hash ?? _decoy.Value, password);
         return hash is null
             ? PasswordCheck.Failed

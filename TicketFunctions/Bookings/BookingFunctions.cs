@@ -74,10 +74,11 @@ public sealed class BookingFunctions(BookingService bookings, Authenticator auth
     }
 
     [Function("CancelBooking")]
-    [ApiOperation(Tag, "Cancels a booking and releases its seats", Access = ApiAccess.User, Description = "A PENDING (hold still running) or CONFIRMED booking becomes CANCELLED; a confirmed one's payment is refunded first and becomes REFUNDED.")]
+    [ApiOperation(Tag, "Cancels a booking and releases its seats", Access = ApiAccess.User, Description = "A PENDING (hold still running) or CONFIRMED booking becomes CANCELLED; a confirmed one's payment is refunded first and becomes REFUNDED. "
+        + "Once the showtime has started only an admin may cancel.")]
     [ApiResponse(200, typeof(BookingResponse))]
     [ApiResponse(404, Description = "No booking with this id that the caller may see.")]
-    [ApiResponse(409, Description = "booking_not_cancellable (already CANCELLED or EXPIRED), refund_failed (the gateway declined the refund; nothing changed).")]
+    [ApiResponse(409, Description = "booking_not_cancellable (already CANCELLED or EXPIRED; extension `bookingStatus` says which), refund_failed (the gateway declined the refund; nothing changed), showtime_started (the owner cancels after the showtime began).")]
     public async Task<IActionResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings/{id:long}/cancel")] HttpRequest req, long id)
     {

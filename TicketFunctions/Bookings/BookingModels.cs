@@ -73,6 +73,8 @@ public sealed class CancelRow
 
     public string Status { get; set; } = "";
 
+    public long StartsAt { get; set; }
+
     public long? PaymentId { get; set; }
 
     public string? GatewayReference { get; set; }

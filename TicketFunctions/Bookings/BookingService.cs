@@ -155,7 +155,13 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
             if (booking.Status is not (BookingStatus.Pending or BookingStatus.Confirmed))
             {
                 return new Error.Conflict("booking_not_cancellable", $"The booking is {booking.Status}; only a PENDING or CONFIRMED booking can be cancelled.",
-                    new Dictionary<string, object?> { ["status"] = booking.Status });
+                    new Dictionary<string, object?> { ["bookingStatus"] = booking.Status });
+            }
+
+            // Once the show has begun the ticket has been usable: only the theatre (an admin) may still cancel and refund.
+            if (booking.StartsAt <= now && !caller.IsAdmin)
+            {
+                return new Error.Conflict("showtime_started", "The showtime has already started; the booking can no longer be cancelled.");
             }
 
             var refund = booking.Status == BookingStatus.Confirmed && booking.PaymentId is { } paymentId
