@@ -51,6 +51,7 @@ internal static class RushBench
                 Report.Row("rush", result),
                 string.Empty,
                 "The SeatGrid figure is from other hardware, so the ratio only places the order of magnitude; the goal is correctness under contention (exactly 100 seats, no 5xx).",
+                .. (met ? Array.Empty<string>() : [string.Empty, $"**Goal missed.** Statuses: {result.StatusText}. Requests that got no answer count as errors; see the statuses above for what the clients saw."]),
             ]);
     }
 }

@@ -94,6 +94,13 @@ internal static partial class ScaleBench
             detail.Add("```");
         }
 
+        if (!met)
+        {
+            detail.Insert(0, $"**Goal missed.** Full scans: {(scans.Count == 0 ? "none" : string.Join(", ", scans))}; hold p50 ratio {holdRatio:0.00}x, seat map p50 ratio {mapRatio:0.00}x. "
+                + "With no full scan in the plans, a ratio over 1.5x on single requests of about a millisecond is more likely the shared cores than the data size; the rows below have the percentiles.");
+            detail.Insert(1, string.Empty);
+        }
+
         return new Figure(
             "scale",
             $"1M/10k p50: hold {holdRatio:0.00}x, seat map {mapRatio:0.00}x",
