@@ -97,7 +97,8 @@ internal static class WriteBench
         + "transaction's length, not the HTTP layer, caps the rate (the reference row shows HTTP alone keeps most of the raw rate). Also seen: contention on "
         + "Microsoft.Data.Sqlite's connection-pool lock, and GC pauses. Tried: the `EXPLAIN QUERY PLAN` of `reclaim_expired_bookings` walked "
         + "`ix_bookings_status` over every PENDING booking of every showtime; it now finds the showtime's ended claims first and their bookings by id "
-        + "(the cost grew with the number of live holds in the database). Not done: a prepared-statement cache or fewer statements per hold (a change to "
+        + "(the cost grew with the number of live holds in the database). The read-only pre-check added for the rush (section 3) runs the checks once more, "
+        + "outside the lock, for every hold that goes on to succeed. Not done: a prepared-statement cache or fewer statements per hold (a change to "
         + "`Data/Db` and the booking transaction's shape, which is the bookings and data owners' call); the 50% goal looks out of reach for a hold that "
         + "authenticates, validates and re-reads what it wrote, against a baseline that only inserts.";
 
