@@ -1,4 +1,4 @@
-// The README's two commands: `npm start` runs the app with Azurite, `npm test` runs every test.
+// The README's commands: `npm start` runs the app with Azurite, `npm test` runs every test, `npm run bench` benchmarks.
 // Plain Node (no dependencies) so that it works on a fresh clone before `npm ci` has run.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, statSync } from 'node:fs';
@@ -113,6 +113,14 @@ function test() {
   process.exit(code);
 }
 
+// The benchmark harness (TicketFunctions.Benchmarks): Release build, the app on the local host with Azurite;
+// rewrites BENCHMARKS.md. `npm run bench -- --quick` runs small sizes.
+function bench() {
+  ensureNodeModules();
+  process.exit(run('dotnet', ['run', '-c', 'Release', '--project', 'TicketFunctions.Benchmarks', '-p:FunctionsHost=local', '--', ...rest]));
+}
+
 if (command === 'start') await start();
 else if (command === 'test') test();
-else { console.error(`usage: node scripts/dev.mjs start|test [args]`); process.exit(2); }
+else if (command === 'bench') bench();
+else { console.error(`usage: node scripts/dev.mjs start|test|bench [args]`); process.exit(2); }

@@ -47,49 +47,31 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
             return requested.Error!;
         }
 
+        var seatCount = request.SeatCount ?? requested.Value.Length;
         await using var connection = await db.OpenAsync(cancellationToken);
+
+        // A read-only pass first, outside the write lock: a request that must fail (a full showtime, a taken seat, the
+        // seat limit) gets its answer without queueing for the lock, which in a rush leaves the lock to the requests
+        // that can still succeed. The same checks run again below under the lock; only that pass decides a success.
+        var early = await CheckAsync(connection, null, request, caller, requested.Value, seatCount, clock.UnixMsNow());
+        if (!early.IsSuccess)
+        {
+            return early.Error!;
+        }
+
         await using var transaction = Db.BeginWrite(connection);
 
         // Read once the write lock is held: waiting for it must not make ended holds look live.
         var now = clock.UnixMsNow();
-        var showtime = await connection.QuerySingleOrDefaultAsync<ShowtimeLayoutRow>(GetShowtimeForBooking, new { Id = request.ShowtimeId }, transaction);
-        if (showtime is null)
+        var checkedSeats = await CheckAsync(connection, transaction, request, caller, requested.Value, seatCount, now);
+        if (!checkedSeats.IsSuccess)
         {
-            return new Error.Invalid("showtimeId", "No showtime with this id.");
+            return checkedSeats.Error!;
         }
 
-        var outside = requested.Value.Where(s => !s.IsIn(showtime.SeatRows, showtime.SeatsPerRow)).ToList();
-        if (outside.Count > 0)
-        {
-            return new Error.Invalid("seats", $"Not seats of this theatre (rows A..{new Seat((int)showtime.SeatRows - 1, 1).RowLetter}, numbers 1..{showtime.SeatsPerRow}): {string.Join(", ", outside)}.");
-        }
-
-        if (showtime.StartsAt <= now)
-        {
-            return new Error.Conflict("showtime_started", "The showtime has already started; it can no longer be booked.");
-        }
-
-        var scope = new { ShowtimeId = showtime.Id, UserId = caller.Id, Now = now };
-        await connection.ExecuteAsync(ReclaimExpiredBookings, scope, transaction);
-        await connection.ExecuteAsync(ReclaimExpiredClaims, scope, transaction);
-
-        var seatCount = request.SeatCount ?? requested.Value.Length;
-        var max = options.Value.MaxSeatsPerUserPerShowtime;
-        var mine = await connection.ExecuteScalarAsync<long>(CountUserClaims, scope, transaction);
-        if (mine + seatCount > max)
-        {
-            return new Error.Conflict("seat_limit", $"One account may hold or own at most {max} seats of a showtime; you have {mine}.",
-                new Dictionary<string, object?> { ["limit"] = max, ["held"] = mine });
-        }
-
-        var seats = await ChooseSeatsAsync(connection, transaction, showtime, requested.Value, seatCount, now);
-        if (!seats.IsSuccess)
-        {
-            return seats.Error!;
-        }
-
+        var (showtime, seats) = checkedSeats.Value;
         var expiresAt = now + (long)options.Value.HoldDuration.TotalMilliseconds;
-        var labels = JsonSerializer.Serialize(seats.Value.Select(s => s.ToString()));
+        var labels = JsonSerializer.Serialize(seats.Select(s => s.ToString()));
         long bookingId;
         try
         {
@@ -109,7 +91,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         }
         catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqlitePrimaryKeyViolation)
         {
-            return SeatsTaken([.. seats.Value.Select(s => s.ToString())]);
+            return SeatsTaken([.. seats.Select(s => s.ToString())]);
         }
 
         var row = await connection.QuerySingleAsync<BookingRow>(GetBooking, new { Id = bookingId, CallerId = caller.Id, IsAdmin = false, Now = now }, transaction);
@@ -194,9 +176,53 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         return new Error.Conflict("booking_changed", "The booking kept changing while it was being cancelled; read it and try again.");
     }
 
+    /// <summary>
+    /// The showtime and the seats to hold, or why not: unknown showtime or seats outside the theatre (400), started,
+    /// the per-user limit, taken or too few seats (409). With a transaction (the write lock held) ended holds on the
+    /// showtime are reclaimed first; without one nothing is written, and ended holds already read as free.
+    /// </summary>
+    private async Task<Result<(ShowtimeLayoutRow Showtime, Seat[] Seats)>> CheckAsync(
+        SqliteConnection connection, SqliteTransaction? transaction, BookingRequest request, Caller caller, Seat[] requested, int seatCount, long now)
+    {
+        var showtime = await connection.QuerySingleOrDefaultAsync<ShowtimeLayoutRow>(GetShowtimeForBooking, new { Id = request.ShowtimeId }, transaction);
+        if (showtime is null)
+        {
+            return new Error.Invalid("showtimeId", "No showtime with this id.");
+        }
+
+        var outside = requested.Where(s => !s.IsIn(showtime.SeatRows, showtime.SeatsPerRow)).ToList();
+        if (outside.Count > 0)
+        {
+            return new Error.Invalid("seats", $"Not seats of this theatre (rows A..{new Seat((int)showtime.SeatRows - 1, 1).RowLetter}, numbers 1..{showtime.SeatsPerRow}): {string.Join(", ", outside)}.");
+        }
+
+        if (showtime.StartsAt <= now)
+        {
+            return new Error.Conflict("showtime_started", "The showtime has already started; it can no longer be booked.");
+        }
+
+        var scope = new { ShowtimeId = showtime.Id, UserId = caller.Id, Now = now };
+        if (transaction is not null)
+        {
+            await connection.ExecuteAsync(ReclaimExpiredBookings, scope, transaction);
+            await connection.ExecuteAsync(ReclaimExpiredClaims, scope, transaction);
+        }
+
+        var max = options.Value.MaxSeatsPerUserPerShowtime;
+        var mine = await connection.ExecuteScalarAsync<long>(CountUserClaims, scope, transaction);
+        if (mine + seatCount > max)
+        {
+            return new Error.Conflict("seat_limit", $"One account may hold or own at most {max} seats of a showtime; you have {mine}.",
+                new Dictionary<string, object?> { ["limit"] = max, ["held"] = mine });
+        }
+
+        var seats = await ChooseSeatsAsync(connection, transaction, showtime, requested, seatCount, now);
+        return seats.IsSuccess ? (showtime, seats.Value) : seats.Error!;
+    }
+
     /// <summary>The named seats if all are free, else 409 naming the taken ones; or the picker's best seats for a count.</summary>
     private static async Task<Result<Seat[]>> ChooseSeatsAsync(
-        SqliteConnection connection, SqliteTransaction transaction, ShowtimeLayoutRow showtime, Seat[] requested, int seatCount, long now)
+        SqliteConnection connection, SqliteTransaction? transaction, ShowtimeLayoutRow showtime, Seat[] requested, int seatCount, long now)
     {
         if (requested.Length > 0)
         {

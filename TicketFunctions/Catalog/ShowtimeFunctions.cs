@@ -52,8 +52,8 @@ public sealed class ShowtimeFunctions(ShowtimeService showtimes, Authenticator a
     public async Task<IActionResult> Seats(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "showtimes/{id:long}/seats")] HttpRequest req, long id)
     {
-        var map = id > 0 ? await showtimes.GetSeatMapAsync(id, req.HttpContext.RequestAborted) : null;
-        return map is null ? Problems.NotFound("No showtime with this id.") : new OkObjectResult(map);
+        var map = id > 0 ? await showtimes.GetSeatMapJsonAsync(id, req.HttpContext.RequestAborted) : null;
+        return map is null ? Problems.NotFound("No showtime with this id.") : new SeatMapJson.Result(map);
     }
 
     [Function("CreateShowtime")]

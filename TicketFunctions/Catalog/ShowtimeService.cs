@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using TicketFunctions.Common;
@@ -51,8 +52,11 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
         return row is null ? null : ShowtimeResponse.From(row);
     }
 
-    /// <summary>Every seat of the showtime's theatre in row-major order; an ended hold reads as available at once.</summary>
-    public async Task<SeatMapResponse?> GetSeatMapAsync(long id, CancellationToken cancellationToken)
+    /// <summary>
+    /// The seat map as JSON (<see cref="SeatMapResponse"/>): every seat of the showtime's theatre in row-major order;
+    /// an ended hold reads as available at once. Null when there is no such showtime.
+    /// </summary>
+    public async Task<byte[]?> GetSeatMapJsonAsync(long id, CancellationToken cancellationToken)
     {
         var now = clock.UnixMsNow();
         await using var connection = await db.OpenAsync(cancellationToken);
@@ -62,20 +66,22 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
             return null;
         }
 
-        var claims = (await connection.QueryAsync<SeatClaimRow>(LiveClaims, new { ShowtimeId = id, Now = now }))
-            .ToDictionary(c => c.Seat, c => c.ExpiresAt is null ? SeatStatus.Booked : SeatStatus.Held, StringComparer.Ordinal);
-        var seats = new List<SeatStatusResponse>((int)(layout.SeatRows * layout.SeatsPerRow));
-        for (var row = 0; row < layout.SeatRows; row++)
+        var rows = (int)layout.SeatRows;
+        var seatsPerRow = (int)layout.SeatsPerRow;
+        var statuses = new byte[rows * seatsPerRow];
+        var claims = await connection.ExecuteScalarAsync<string?>(LiveClaims, new { ShowtimeId = id, Now = now });
+        foreach (var range in claims.AsSpan().Split(','))
         {
-            for (var number = 1; number <= layout.SeatsPerRow; number++)
+            // "A12:b": a seat label, then b (booked) or h (held).
+            var claim = claims.AsSpan(range);
+            if (claim.Length >= 4 && int.TryParse(claim[1..^2], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                && new Seat(claim[0] - 'A', number) is var seat && seat.Row >= 0 && number >= 1 && seat.IsIn(rows, seatsPerRow))
             {
-                var seat = new Seat(row, number);
-                var label = seat.ToString();
-                seats.Add(new SeatStatusResponse(label, seat.RowLetter, number, claims.GetValueOrDefault(label, SeatStatus.Available)));
+                statuses[(seat.Row * seatsPerRow) + number - 1] = claim[^1] == 'b' ? SeatMapJson.Booked : SeatMapJson.Held;
             }
         }
 
-        return new SeatMapResponse(id, seats);
+        return SeatMapJson.Write(id, rows, seatsPerRow, statuses);
     }
 
     /// <summary>

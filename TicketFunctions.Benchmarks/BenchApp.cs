@@ -1,0 +1,152 @@
+using System.Text;
+using Dapper;
+using FunctionsLocalHost;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using TicketFunctions.Auth;
+using TicketFunctions.Data;
+
+namespace TicketFunctions.Benchmarks;
+
+/// <summary>
+/// The whole app on the local host in this process, as Program.cs builds it: Kestrel on a free port, queues on the
+/// bench's Azurite, the SQLite file given. Console logging is cut to warnings so that log lines are not measured.
+/// </summary>
+internal sealed class BenchApp : IAsyncDisposable
+{
+    public const string SigningKey = "bench-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+    private readonly IHost _host;
+
+    private BenchApp(IHost host, Uri baseAddress)
+    {
+        _host = host;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public Db Db => Services.GetRequiredService<Db>();
+
+    public static Dictionary<string, string?> Settings(string databasePath, Azurite azurite) => new()
+    {
+        ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["Database:Path"] = databasePath,
+        ["Jwt:SigningKey"] = SigningKey,
+        ["Jwt:Issuer"] = "TicketFunctions",
+        ["Jwt:Audience"] = "TicketFunctions",
+        ["Jwt:Lifetime"] = "02:00:00",
+    };
+
+    public static async Task<BenchApp> StartAsync(string databasePath, Azurite azurite)
+    {
+        var builder = LocalFunctionsApplication.CreateBuilder(["--port", "0"], typeof(AuthFunctions).Assembly);
+        builder.ConfigureFunctionsWebApplication();
+        builder.Configuration.AddInMemoryCollection(Settings(databasePath, azurite));
+        builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
+        builder.Services.AddTicketFunctions(builder.Configuration);
+
+        var host = builder.Build();
+        await host.Services.InitializeDatabaseAsync();
+        await host.StartAsync();
+        var address = host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new BenchApp(host, new Uri(address));
+    }
+
+    /// <summary>
+    /// Users straight into the database in one transaction, with tokens from the app's own token service: 2,000
+    /// registrations would spend minutes in the password hash.
+    /// </summary>
+    public async Task<List<(string Token, long Id)>> CreateUsersAsync(int count)
+    {
+        var tokens = Services.GetRequiredService<Tokens>();
+        var users = new List<(string, long)>(count);
+        await using var connection = await Db.OpenAsync();
+        await using var transaction = Db.BeginWrite(connection);
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var ids = new List<(long Id, string Email)>(count);
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at) VALUES ($email, upper($email), 'Bench', 'x', 'User', 0) RETURNING id;";
+            var email = insert.Parameters.Add("$email", SqliteType.Text);
+            for (var i = 0; i < count; i++)
+            {
+                email.Value = $"bench{i}-{tag}@example.com";
+                ids.Add(((long)(await insert.ExecuteScalarAsync())!, (string)email.Value));
+            }
+        }
+
+        await transaction.CommitAsync();
+        foreach (var (id, email) in ids)
+        {
+            users.Add((tokens.Issue(new UserView(id, email, "Bench", "User", 0)), id));
+        }
+
+        return users;
+    }
+
+    /// <summary>A movie, a theatre of its own (so no overlap) and one showtime starting in <paramref name="startsIn"/>.</summary>
+    public async Task<long> CreateShowtimeAsync(int rows, int seatsPerRow, TimeSpan startsIn, long priceCents = 1250)
+    {
+        await using var connection = await Db.OpenAsync();
+        return await CreateShowtimeAsync(connection, rows, seatsPerRow, DateTimeOffset.UtcNow.Add(startsIn).ToUnixTimeMilliseconds(), priceCents);
+    }
+
+    public static async Task<long> CreateShowtimeAsync(SqliteConnection connection, int rows, int seatsPerRow, long startsAt, long priceCents = 1250)
+    {
+        var movie = await connection.ExecuteScalarAsync<long>(
+            "INSERT INTO movies (title, description, genre, duration_minutes, rating, release_date, created_at) VALUES ('Bench', '', 'Drama', 120, 'PG', '2026-01-01', 0) RETURNING id;");
+        var theatre = await connection.ExecuteScalarAsync<long>(
+            "INSERT INTO theatres (name, city, address, seat_rows, seats_per_row, created_at) VALUES ('Bench', 'Bench', 'Bench', @rows, @seatsPerRow, 0) RETURNING id;",
+            new { rows, seatsPerRow });
+        return await connection.ExecuteScalarAsync<long>(
+            "INSERT INTO showtimes (movie_id, theatre_id, starts_at, ends_at, price_cents, created_at) VALUES (@movie, @theatre, @startsAt, @endsAt, @priceCents, 0) RETURNING id;",
+            new { movie, theatre, startsAt, endsAt = startsAt + (120 * 60_000), priceCents });
+    }
+
+    /// <summary>A seat label in row-major order: 0 is A1, 50 is B1 in a 50-seat row.</summary>
+    public static string SeatLabel(int index, int seatsPerRow) => $"{(char)('A' + (index / seatsPerRow))}{(index % seatsPerRow) + 1}";
+
+    public static HttpRequestMessage Json(HttpMethod method, string path, string body, string? token)
+    {
+        var message = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (token is not null)
+        {
+            message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return message;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync();
+        }
+        finally
+        {
+            if (_host is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync();
+            }
+            else
+            {
+                _host.Dispose();
+            }
+
+            SqliteConnection.ClearAllPools();
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TicketFunctions.Benchmarks;
+
+/// <summary>
+/// 4. Payment latency: POST /api/payments to the booking being CONFIRMED by the queue-triggered function, through
+/// Azurite. Payments arrive one by one at random gaps (as real ones do), so the listener's idle back-off counts;
+/// then a burst measures how many confirmations per second the queue path sustains.
+/// </summary>
+internal static class PaymentBench
+{
+    public static async Task<Figure> RunAsync(BenchContext context)
+    {
+        var paced = context.Options.Size(60, 15);
+        var burst = context.Options.Size(400, 100);
+        var maxGapMs = 2500;
+        await using var app = await BenchApp.StartAsync(context.Database("payments"), context.Azurite);
+        var users = await app.CreateUsersAsync(paced + burst);
+        var showtime = await app.CreateShowtimeAsync(26, 50, TimeSpan.FromDays(2));
+        using var client = Load.Client(app.BaseAddress, 8);
+
+        var bookings = new long[paced + burst];
+        var holds = await Load.RunAsync(client, 8, bookings.Length, i => BenchApp.Json(HttpMethod.Post, "api/bookings", $"{{\"showtimeId\":{showtime},\"seatCount\":1}}", users[i].Token), s => s != 201);
+        await using (var connection = await app.Db.OpenAsync())
+        {
+            var byUser = (await connection.QueryAsync<(long UserId, long Id)>("SELECT user_id, id FROM bookings WHERE showtime_id = @showtime;", new { showtime })).ToDictionary(r => r.UserId, r => r.Id);
+            for (var i = 0; i < bookings.Length; i++)
+            {
+                bookings[i] = byUser[users[i].Id];
+            }
+        }
+
+        HttpRequestMessage Pay(int i) => BenchApp.Json(HttpMethod.Post, "api/payments", $"{{\"bookingId\":{bookings[i]},\"paymentToken\":\"tok_visa\"}}", users[i].Token);
+
+        // Paced: one payment at a time, a random 0..2.5 s apart; latency = confirmed_at (the app's clock) - the send time.
+        var random = new Random(8);
+        var sentAt = new long[bookings.Length];
+        var postLatencies = new List<double>();
+        var postStatuses = new List<int>();
+        var pacedClock = Stopwatch.StartNew();
+        for (var i = 0; i < paced; i++)
+        {
+            await Task.Delay(random.Next(maxGapMs));
+            sentAt[i] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var start = Stopwatch.GetTimestamp();
+            using var response = await client.SendAsync(Pay(i));
+            postLatencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            postStatuses.Add((int)response.StatusCode);
+        }
+
+        var pacedConfirmed = await WaitConfirmedAsync(app, bookings[..paced], TimeSpan.FromSeconds(60));
+        var latencies = Enumerable.Range(0, paced).Select(i => pacedConfirmed.TryGetValue(bookings[i], out var at) ? (double)(at - sentAt[i]) : double.PositiveInfinity).ToArray();
+        var pacedSeconds = pacedClock.Elapsed.TotalSeconds;
+        var confirmedLatency = LoadResult.From(latencies, [.. latencies.Select(l => double.IsInfinity(l) ? 0 : 200)], pacedSeconds, s => s != 200);
+        var posts = LoadResult.From([.. postLatencies], [.. postStatuses], pacedSeconds, s => s != 202);
+
+        // Burst: 8 workers post the rest; confirmations per second = confirmed bookings / (last confirmed_at - first send).
+        var burstStart = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var burstPosts = await Load.RunAsync(client, 8, burst, i => Pay(paced + i), s => s != 202);
+        var burstConfirmed = await WaitConfirmedAsync(app, bookings[paced..], TimeSpan.FromSeconds(120));
+        var burstSeconds = burstConfirmed.Count == 0 ? double.NaN : (burstConfirmed.Values.Max() - burstStart) / 1000.0;
+
+        var queues = app.Services.GetRequiredService<IConfiguration>().GetSection("AzureFunctionsJobHost:extensions:queues");
+        var settings = string.Join(", ", queues.GetChildren().Select(c => $"{c.Key} {c.Value}"));
+        var met = confirmedLatency.Errors == 0 && confirmedLatency.P50 < 500 && confirmedLatency.P99 < 2000;
+        return new Figure(
+            "payments",
+            $"p50 {Report.Ms(confirmedLatency.P50)}, p99 {Report.Ms(confirmedLatency.P99)}",
+            $"POST /api/payments alone: p50 {Report.Ms(posts.P50)}",
+            $"{confirmedLatency.P50 / posts.P50:0.0}x",
+            "p50 < 500 ms, p99 < 2 s",
+            met,
+            [
+                $"Paced: {paced} payments (tok_visa) for held bookings, sent one at a time with random gaps of 0..{maxGapMs / 1000.0:0.0} s; latency = the booking's confirmed_at (written by the queue function, the app's clock) "
+                + "minus the moment the POST was sent (same clock, millisecond resolution). Burst: 8 workers post the other "
+                + $"{burst} payments; confirmations/s = confirmed bookings / (last confirmed_at − burst start).",
+                $"Queue settings in effect (host.json `extensions.queues`): {settings}.",
+                string.Empty,
+                Report.RowHeader,
+                Report.Row("paced: POST → CONFIRMED", confirmedLatency),
+                Report.Row("paced: POST /api/payments (202)", posts),
+                Report.Row("burst: POST /api/payments", burstPosts),
+                Report.Row("holds made first", holds),
+                string.Empty,
+                $"Burst: {burstConfirmed.Count} of {burst} confirmed, {Report.Num(burstConfirmed.Count / burstSeconds, "0.0")} confirmations/s through Azurite ({Report.Num(burstSeconds, "0.0")} s).",
+                string.Empty,
+                "What decides the latency: the local host polls the queue like the Functions host, with a randomized exponential back-off from 100 ms up to "
+                + "`maxPollingInterval` whenever a poll finds nothing. A payment that arrives while the listener is backed off waits for the next poll, so with "
+                + "gaps between payments the wait is up to `maxPollingInterval` (on average about half the current back-off). `batchSize` (messages fetched per poll) and "
+                + "`newBatchThreshold` (when to fetch the next batch) decide throughput under load, not latency at low rate; `visibilityTimeout` only delays retries "
+                + "of failed messages; `maxDequeueCount` only decides when a failing message goes to payments-poison.",
+                string.Empty,
+                "**Change.** host.json had `maxPollingInterval` 2 s; with it the full run before this one measured p50 683 ms, p99 1,884 ms (goal missed; "
+                + "an earlier full run: p50 461 ms, p99 1,715 ms). It is now 1 s, which halves the longest idle wait, at the price of one more poll per second "
+                + "per queue while idle. (\"paced\" rows: throughput is only payments over the paced phase's wall time.)",
+                .. (met ? Array.Empty<string>() : [string.Empty, "**Goal missed.** The POST itself is fast (row above); the wait is the queue listener's idle back-off, "
+                    + "so the setting to change is `maxPollingInterval` in host.json (shorter means lower latency at the price of more storage transactions while idle)."]),
+            ]);
+    }
+
+    private static async Task<Dictionary<long, long>> WaitConfirmedAsync(BenchApp app, long[] bookings, TimeSpan timeout)
+    {
+        var ids = JsonSerializer.Serialize(bookings);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            await using var connection = await app.Db.OpenAsync();
+            var confirmed = (await connection.QueryAsync<(long Id, long ConfirmedAt)>(
+                "SELECT id, confirmed_at FROM bookings WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'CONFIRMED';", new { ids }))
+                .ToDictionary(r => r.Id, r => r.ConfirmedAt);
+            if (confirmed.Count == bookings.Length || clock.Elapsed > timeout)
+            {
+                return confirmed;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
