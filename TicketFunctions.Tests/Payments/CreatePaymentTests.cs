@@ -165,6 +165,23 @@ public sealed class CreatePaymentTests
         Assert.Null(message);
     }
 
+    [Fact]
+    public async Task Paying_a_hold_that_outlasts_the_start_of_its_showtime_answers_409_showtime_started()
+    {
+        await using var app = await TestApp.StartAsync();
+        var (token, userId) = await app.RegisterAndLogin();
+        var (showtimeId, _) = await app.SeedShowtime(startsAt: app.Clock.GetUtcNow().AddMinutes(5));
+        var bookingId = await app.SeedPendingBooking(userId, showtimeId: showtimeId, holdFor: TimeSpan.FromMinutes(10));
+        app.Clock.Advance(TimeSpan.FromMinutes(6));
+
+        var (response, message) = await app.Pay(token, bookingId);
+
+        Assert.Equal(409, response.Status);
+        Assert.Equal("showtime_started", response.Json.GetProperty("code").GetString());
+        Assert.Null(message);
+        Assert.Equal(0L, await app.DbScalar<long>("SELECT count(*) FROM payments"));
+    }
+
     [Theory]
     [InlineData("PENDING")]
     [InlineData("SUCCESS")]

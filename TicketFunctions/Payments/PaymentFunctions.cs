@@ -21,7 +21,7 @@ public sealed class PaymentFunctions(PaymentService payments, Authenticator auth
     [ApiResponse(202, typeof(PaymentResponse), Description = "Accepted; Location names the payment.")]
     [ApiResponse(400, Description = "A field or the Idempotency-Key header is invalid.")]
     [ApiResponse(404, Description = "No such booking of the caller's.")]
-    [ApiResponse(409, Description = "booking_not_payable (not PENDING or its hold expired), payment_exists, or idempotency_key_reused.")]
+    [ApiResponse(409, Description = "booking_not_payable (not PENDING or its hold expired), showtime_started, payment_exists, or idempotency_key_reused.")]
     public async Task<CreatePaymentOutput> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "payments")] HttpRequest req)
     {

@@ -112,6 +112,12 @@ public sealed class PaymentService(Db db, TimeProvider clock)
                 new Dictionary<string, object?> { ["bookingStatus"] = status });
         }
 
+        // A hold may outlast the start of the show (a booking made minutes before it); a ticket is not sold after that.
+        if (booking.StartsAt <= now)
+        {
+            return new Error.Conflict("showtime_started", "The showtime has already started; its tickets can no longer be paid for.");
+        }
+
         if (booking.HasLivePayment)
         {
             return PaymentExists();
@@ -185,6 +191,8 @@ public sealed class PaymentService(Db db, TimeProvider clock)
         public long ExpiresAt { get; init; }
 
         public long TotalPriceCents { get; init; }
+
+        public long StartsAt { get; init; }
 
         public bool HasLivePayment { get; init; }
     }
