@@ -1,6 +1,7 @@
 using System.Text;
 using Dapper;
 using FunctionsLocalHost;
+using FunctionsLocalHost.Tests.Support;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -38,7 +39,7 @@ internal sealed class BenchApp : IAsyncDisposable
 
     public Db Db => Services.GetRequiredService<Db>();
 
-    public static Dictionary<string, string?> Settings(string databasePath, Azurite azurite) => new()
+    public static Dictionary<string, string?> Settings(string databasePath, AzuriteProcess azurite) => new()
     {
         ["AzureWebJobsStorage"] = azurite.ConnectionString,
         ["Database:Path"] = databasePath,
@@ -48,7 +49,7 @@ internal sealed class BenchApp : IAsyncDisposable
         ["Jwt:Lifetime"] = "02:00:00",
     };
 
-    public static async Task<BenchApp> StartAsync(string databasePath, Azurite azurite)
+    public static async Task<BenchApp> StartAsync(string databasePath, AzuriteProcess azurite)
     {
         var builder = LocalFunctionsApplication.CreateBuilder(["--port", "0"], typeof(AuthFunctions).Assembly);
         builder.ConfigureFunctionsWebApplication();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FunctionsLocalHost.Tests.Support;
 
 namespace TicketFunctions.Benchmarks;
 
@@ -42,7 +43,7 @@ internal sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, strin
 }
 
 /// <summary>What every benchmark gets: the options, the shared Azurite, a folder for its databases.</summary>
-internal sealed record BenchContext(BenchOptions Options, Azurite Azurite, string Directory)
+internal sealed record BenchContext(BenchOptions Options, AzuriteProcess Azurite, string Directory)
 {
     public string Database(string name) => Path.Combine(Directory, name, "ticketfunctions.db");
 }

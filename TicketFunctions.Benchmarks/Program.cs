@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FunctionsLocalHost.Tests.Support;
 using TicketFunctions.Benchmarks;
 
 // The benchmark harness: `npm run bench` (add `-- --quick` for small sizes, `-- --only writes,seatmap` for some).
@@ -16,7 +17,7 @@ Directory.CreateDirectory(work);
 Console.WriteLine($"[bench] {(options.Quick ? "quick run" : "full run")}; databases under {work}");
 
 var figures = new List<Figure>();
-await using (var azurite = await Azurite.StartAsync())
+await using (var azurite = await AzuriteProcess.StartAsync())
 {
     var context = new BenchContext(options, azurite, work);
     foreach (var (name, run) in Benchmarks.All)

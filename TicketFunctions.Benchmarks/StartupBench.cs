@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using FunctionsLocalHost.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -26,17 +27,17 @@ internal static class StartupBench
 
         var helloDll = typeof(StartupBench).Assembly.Location;
         // One spawn of each first, not counted: the first start after a build also reads the files into the page cache.
-        await TimeAsync(appDll, Azurite.FreePort(), Environment(context, Path.Combine(context.Directory, "startup", "warm", "ticketfunctions.db")));
-        await TimeAsync(helloDll, Azurite.FreePort(), [], "--hello");
+        await TimeAsync(appDll, AzuriteProcess.FreePort(), Environment(context, Path.Combine(context.Directory, "startup", "warm", "ticketfunctions.db")));
+        await TimeAsync(helloDll, AzuriteProcess.FreePort(), [], "--hello");
 
         var app = new List<double>();
         var hello = new List<double>();
         for (var i = 0; i < runs; i++)
         {
-            var port = Azurite.FreePort();
+            var port = AzuriteProcess.FreePort();
             var database = Path.Combine(context.Directory, "startup", $"run{i}", "ticketfunctions.db");
             app.Add(await TimeAsync(appDll, port, Environment(context, database)));
-            hello.Add(await TimeAsync(helloDll, Azurite.FreePort(), [], "--hello"));
+            hello.Add(await TimeAsync(helloDll, AzuriteProcess.FreePort(), [], "--hello"));
         }
 
         var appSorted = app.Order().ToArray();

@@ -1,165 +1,32 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-
 namespace FunctionsLocalHost.Tests.Support;
 
 /// <summary>
-/// A real Azurite queue service from the repository's node_modules, on a free port, in memory; killed on dispose.
-/// Shared by this project and the app's tests (which link this file).
+/// <see cref="AzuriteProcess"/> as an xunit fixture: a real Azurite queue service on a free port, in memory, for a
+/// test class or collection. Shared by this project and the app's tests (which link this file).
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    public const string AccountName = "devstoreaccount1";
-    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public const string AccountName = AzuriteProcess.AccountName;
+    public const string AccountKey = AzuriteProcess.AccountKey;
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private AzuriteProcess? _azurite;
 
-    private Process? _process;
-    private string? _location;
+    private AzuriteProcess Azurite => _azurite ?? throw new InvalidOperationException("Azurite is not started yet.");
 
-    public int QueuePort { get; private set; }
+    public int QueuePort => Azurite.QueuePort;
 
-    public Uri QueueEndpoint => new($"http://127.0.0.1:{QueuePort}/{AccountName}");
+    public Uri QueueEndpoint => Azurite.QueueEndpoint;
 
     /// <summary>The explicit devstore account connection string (UseDevelopmentStorage=true would mean port 10001).</summary>
-    public string ConnectionString
-        => $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};QueueEndpoint={QueueEndpoint};";
+    public string ConnectionString => Azurite.ConnectionString;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _azurite = await AzuriteProcess.StartAsync();
+
+    public async Task DisposeAsync()
     {
-        var root = RepositoryRoot();
-        var azurite = Path.Combine(root, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite-queue.cmd" : "azurite-queue");
-        if (!File.Exists(azurite))
+        if (_azurite is not null)
         {
-            throw new InvalidOperationException($"Azurite is not installed ({azurite} is missing): run npm ci first in {root}.");
+            await _azurite.DisposeAsync();
         }
-
-        _location = Path.Combine(Path.GetTempPath(), "azurite-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_location);
-
-        // A free port can be taken between the probe and Azurite's bind; a second try settles it.
-        for (var attempt = 1; ; attempt++)
-        {
-            QueuePort = FreePort();
-            _process = Process.Start(new ProcessStartInfo(azurite)
-            {
-                ArgumentList =
-                {
-                    "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    "--queueHost", "127.0.0.1",
-                    "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent",
-                },
-                WorkingDirectory = _location,
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            }) ?? throw new InvalidOperationException($"Could not start {azurite}.");
-            var output = new System.Text.StringBuilder();
-            _process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            _process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-
-            if (await AnswersAsync())
-            {
-                return;
-            }
-
-            Kill();
-            if (attempt == 2)
-            {
-                string said;
-                lock (output)
-                {
-                    said = output.ToString();
-                }
-
-                throw new InvalidOperationException($"Azurite did not answer on port {QueuePort} within {StartTimeout.TotalSeconds} s. It said: {said}");
-            }
-        }
-    }
-
-    public Task DisposeAsync()
-    {
-        Kill();
-        try
-        {
-            if (_location is not null)
-            {
-                Directory.Delete(_location, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private async Task<bool> AnswersAsync()
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StartTimeout && _process is { HasExited: false })
-        {
-            try
-            {
-                // Any HTTP answer (even 403 for the missing signature) means the service is up.
-                using var response = await http.GetAsync(new Uri($"{QueueEndpoint}?comp=list"));
-                return true;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        return false;
-    }
-
-    private void Kill()
-    {
-        if (_process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It has already exited.
-        }
-
-        _process.Dispose();
-        _process = null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "package.json")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No package.json above {AppContext.BaseDirectory}: cannot find the repository's node_modules.");
     }
 }

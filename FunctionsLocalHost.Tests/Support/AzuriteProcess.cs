@@ -1,15 +1,15 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace TicketFunctions.Benchmarks;
+namespace FunctionsLocalHost.Tests.Support;
 
 /// <summary>
 /// A real Azurite queue service from the repository's node_modules, on a free port, in memory; killed on dispose.
-/// The same logic as the tests' AzuriteFixture, without xunit.
+/// No test framework here: the tests wrap it in <see cref="AzuriteFixture"/>, and the app's tests and the benchmarks
+/// link this file.
 /// </summary>
-internal sealed class Azurite : IAsyncDisposable
+public sealed class AzuriteProcess : IAsyncDisposable
 {
     public const string AccountName = "devstoreaccount1";
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -23,12 +23,18 @@ internal sealed class Azurite : IAsyncDisposable
 
     public Uri QueueEndpoint => new($"http://127.0.0.1:{QueuePort}/{AccountName}");
 
+    /// <summary>The explicit devstore account connection string (UseDevelopmentStorage=true would mean port 10001).</summary>
     public string ConnectionString
         => $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};QueueEndpoint={QueueEndpoint};";
 
-    public static async Task<Azurite> StartAsync()
+    private AzuriteProcess()
     {
-        var azurite = new Azurite();
+    }
+
+    /// <summary>Starts Azurite and waits until its queue service answers.</summary>
+    public static async Task<AzuriteProcess> StartAsync()
+    {
+        var azurite = new AzuriteProcess();
         try
         {
             await azurite.InitializeAsync();
@@ -43,22 +49,25 @@ internal sealed class Azurite : IAsyncDisposable
 
     private async Task InitializeAsync()
     {
-        var bin = Path.Combine(Repository.Root, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite-queue.cmd" : "azurite-queue");
-        if (!File.Exists(bin))
+        var root = RepositoryRoot();
+        var azurite = Path.Combine(root, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite-queue.cmd" : "azurite-queue");
+        if (!File.Exists(azurite))
         {
-            throw new InvalidOperationException($"Azurite is not installed ({bin} is missing): run npm ci first in {Repository.Root}.");
+            throw new InvalidOperationException($"Azurite is not installed ({azurite} is missing): run npm ci first in {root}.");
         }
 
-        _location = Path.Combine(Path.GetTempPath(), "azurite-bench", Guid.NewGuid().ToString("N"));
+        _location = Path.Combine(Path.GetTempPath(), "azurite-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_location);
+
+        // A free port can be taken between the probe and Azurite's bind; a second try settles it.
         for (var attempt = 1; ; attempt++)
         {
             QueuePort = FreePort();
-            _process = Process.Start(new ProcessStartInfo(bin)
+            _process = Process.Start(new ProcessStartInfo(azurite)
             {
                 ArgumentList =
                 {
-                    "--queuePort", QueuePort.ToString(CultureInfo.InvariantCulture),
+                    "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "--queueHost", "127.0.0.1",
                     "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent",
                 },
@@ -66,9 +75,10 @@ internal sealed class Azurite : IAsyncDisposable
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
-            }) ?? throw new InvalidOperationException($"Could not start {bin}.");
-            _process.OutputDataReceived += (_, _) => { };
-            _process.ErrorDataReceived += (_, _) => { };
+            }) ?? throw new InvalidOperationException($"Could not start {azurite}.");
+            var output = new System.Text.StringBuilder();
+            _process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+            _process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
             _process.BeginOutputReadLine();
             _process.BeginErrorReadLine();
 
@@ -80,7 +90,13 @@ internal sealed class Azurite : IAsyncDisposable
             Kill();
             if (attempt == 2)
             {
-                throw new InvalidOperationException($"Azurite did not answer on port {QueuePort} within {StartTimeout.TotalSeconds} s.");
+                string said;
+                lock (output)
+                {
+                    said = output.ToString();
+                }
+
+                throw new InvalidOperationException($"Azurite did not answer on port {QueuePort} within {StartTimeout.TotalSeconds} s. It said: {said}");
             }
         }
     }
@@ -111,6 +127,7 @@ internal sealed class Azurite : IAsyncDisposable
         {
             try
             {
+                // Any HTTP answer (even 403 for the missing signature) means the service is up.
                 using var response = await http.GetAsync(new Uri($"{QueueEndpoint}?comp=list"));
                 return true;
             }
@@ -147,20 +164,14 @@ internal sealed class Azurite : IAsyncDisposable
         _process = null;
     }
 
-    public static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-}
 
-/// <summary>The repository root: the first folder above the binaries that holds package.json.</summary>
-internal static class Repository
-{
-    public static string Root { get; } = Find();
-
-    private static string Find()
+    private static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
@@ -170,6 +181,6 @@ internal static class Repository
             }
         }
 
-        throw new InvalidOperationException($"No package.json above {AppContext.BaseDirectory}: cannot find the repository.");
+        throw new InvalidOperationException($"No package.json above {AppContext.BaseDirectory}: cannot find the repository's node_modules.");
     }
 }
