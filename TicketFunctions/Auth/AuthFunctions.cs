@@ -34,6 +34,7 @@ public sealed class AuthFunctions(AuthService auth, Authenticator authenticator)
     [ApiRequestBody(typeof(LoginRequest))]
     [ApiResponse(200, typeof(LoginResponse), Description = "The access token and the user.")]
     [ApiResponse(401, Description = "The email or password is wrong.")]
+    [ApiResponse(429, Description = "Too many failed logins for this email in the window (Login__MaxFailures, Login__FailureWindow); Retry-After says when to try again.")]
     public async Task<IActionResult> Login(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/login")] HttpRequest req)
     {
@@ -45,9 +46,7 @@ public sealed class AuthFunctions(AuthService auth, Authenticator authenticator)
 
         var login = await auth.LoginAsync(body.Value, req.HttpContext.RequestAborted);
         // A bearer token must never be kept by a cache on the way (RFC 6749, section 5.1).
-        return login is null
-            ? Problems.Unauthorized("The email or password is wrong.", error: null)
-            : new Problems.WithHeader(new OkObjectResult(login), HeaderNames.CacheControl, "no-store");
+        return login.Match(l => new Problems.WithHeader(new OkObjectResult(l), HeaderNames.CacheControl, "no-store"), Problems.From);
     }
 
     [Function("Me")]

@@ -41,3 +41,13 @@ public sealed class AdminOptions
     [StringLength(128, MinimumLength = 8)]
     public string? Password { get; set; }
 }
+
+/// <summary>How many failed logins one email may have in a window before further attempts answer 429.</summary>
+public sealed class LoginOptions
+{
+    [Range(1, 1000, ErrorMessage = "Login:MaxFailures must be from 1 to 1000.")]
+    public int MaxFailures { get; set; } = 10;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Login:FailureWindow must be from 1 second to 1 day.")]
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(15);
+}

@@ -1,16 +1,20 @@
 using Dapper;
+using Microsoft.Extensions.Options;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 
 namespace TicketFunctions.Auth;
 
 /// <summary>Registration and login: the logic behind <see cref="AuthFunctions"/>.</summary>
-public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeProvider clock)
+public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeProvider clock, IOptions<LoginOptions> loginOptions)
 {
     private static readonly string InsertUser = Sql.Load("auth/insert_user");
     private static readonly string FindUserByEmail = Sql.Load("auth/find_user_by_email");
     private static readonly string GetUser = Sql.Load("auth/get_user");
     private static readonly string UpdatePasswordHash = Sql.Load("auth/update_password_hash");
+    private static readonly string GetLoginFailures = Sql.Load("auth/get_login_failures");
+    private static readonly string RecordLoginFailure = Sql.Load("auth/record_login_failure");
+    private static readonly string ClearLoginFailures = Sql.Load("auth/clear_login_failures");
 
     public static string Normalize(string email) => email.Trim().ToUpperInvariant();
 
@@ -48,21 +52,43 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
             : user;
     }
 
-    /// <summary>A token for the right email and password; null for anything else, in the same time either way.</summary>
-    public async Task<LoginResponse?> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// A token for the right email and password; 401 for anything else, in the same time either way; 429 once the email
+    /// has had <see cref="LoginOptions.MaxFailures"/> failed logins in the current window (whether or not an account
+    /// has it, so the throttle tells nothing about which emails exist), without spending a password hash on it.
+    /// </summary>
+    public async Task<Result<LoginResponse>> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
     {
+        var now = clock.UnixMsNow();
+        var limits = loginOptions.Value;
+        var window = new { NormalizedEmail = Normalize(request.Email), Now = now, WindowMs = (long)limits.FailureWindow.TotalMilliseconds };
+        var countable = request.Email.Length <= 254;
         await using var connection = await db.OpenAsync(cancellationToken);
-        var user = request.Email.Length <= 254
-            ? await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { NormalizedEmail = Normalize(request.Email) })
+        if (countable && await connection.QuerySingleOrDefaultAsync<LoginFailures>(GetLoginFailures, window) is { } failures
+            && failures.Failures >= limits.MaxFailures)
+        {
+            return new Error.TooManyRequests(
+                "Too many failed logins for this email; try again later.",
+                TimeSpan.FromMilliseconds(failures.WindowStart + window.WindowMs - now));
+        }
+
+        var user = countable
+            ? await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { window.NormalizedEmail })
             : null;
 
         // Runs the slow hash whether or not the email exists, so timing does not tell which.
         var check = passwords.Verify(user?.PasswordHash, request.Password.Length <= Passwords.MaxLength ? request.Password : "");
         if (user is null || check == PasswordCheck.Failed || request.Password.Length > Passwords.MaxLength)
         {
-            return null;
+            if (countable)
+            {
+                await connection.ExecuteAsync(RecordLoginFailure, window);
+            }
+
+            return new Error.Unauthorized("The email or password is wrong.");
         }
 
+        await connection.ExecuteAsync(ClearLoginFailures, new { window.NormalizedEmail });
         if (check == PasswordCheck.SuccessRehashNeeded)
         {
             await connection.ExecuteAsync(UpdatePasswordHash, new { user.Id, PasswordHash = passwords.Hash(request.Password), OldHash = user.PasswordHash });
@@ -70,6 +96,8 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
 
         return new LoginResponse(tokens.Issue(user.View), "Bearer", (long)tokens.Lifetime.TotalSeconds, UserResponse.From(user.View));
     }
+
+    private sealed record LoginFailures(long Failures, long WindowStart);
 
     public async Task<UserView?> GetAsync(long id, CancellationToken cancellationToken)
     {

@@ -15,6 +15,7 @@ public static class AuthServices
         services.AddOptions<JwtOptions>().Bind(configuration.GetSection("Jwt")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection("Admin")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LoginOptions>().Bind(configuration.GetSection("Login")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Passwords>();
         services.AddSingleton<Tokens>();
         services.AddSingleton<Authenticator>();

@@ -16,6 +16,12 @@ public abstract record Error
     public sealed record Conflict(string Code, string Detail, IDictionary<string, object?>? Extensions = null) : Error;
 
     public sealed record Forbidden(string Detail) : Error;
+
+    /// <summary>The credentials are wrong (401 with <c>WWW-Authenticate: Bearer</c>).</summary>
+    public sealed record Unauthorized(string Detail) : Error;
+
+    /// <summary>Too many attempts: 429 with <c>Retry-After</c> in whole seconds.</summary>
+    public sealed record TooManyRequests(string Detail, TimeSpan RetryAfter) : Error;
 }
 
 /// <summary>A value or an <see cref="Error"/>.</summary>

@@ -50,6 +50,13 @@ public static class Problems
             "WWW-Authenticate",
             error is null ? "Bearer" : $"Bearer error=\"{error}\"");
 
+    /// <summary>429 with <c>Retry-After</c> (RFC 6585), in whole seconds, at least 1.</summary>
+    public static IActionResult TooManyRequests(string detail, TimeSpan retryAfter)
+        => new WithHeader(
+            Problem(StatusCodes.Status429TooManyRequests, "Too many requests.", detail),
+            "Retry-After",
+            Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public static IActionResult Problem(int status, string title, string detail) => Result(Create(status, title, detail));
 
     public static ProblemDetails Create(int status, string title, string detail) => new()
@@ -72,6 +79,8 @@ public static class Problems
         Error.NotFound e => NotFound(e.Detail),
         Error.Conflict e => Conflict(e.Code, e.Detail, e.Extensions),
         Error.Forbidden e => Forbidden(e.Detail),
+        Error.Unauthorized e => Unauthorized(e.Detail, error: null),
+        Error.TooManyRequests e => TooManyRequests(e.Detail, e.RetryAfter),
         BodyError e => e.Answer,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "Unknown error kind."),
     };
@@ -86,6 +95,7 @@ public static class Problems
         409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
         413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
         415 => "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+        429 => "https://tools.ietf.org/html/rfc6585#section-4",
         503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
         _ => "https://tools.ietf.org/html/rfc9110#section-15",
     };
