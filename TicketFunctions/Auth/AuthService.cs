@@ -97,11 +97,11 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
         return new LoginResponse(tokens.Issue(user.View), "Bearer", (long)tokens.Lifetime.TotalSeconds, UserResponse.From(user.View));
     }
 
-    private sealed record LoginFailures(long Failures, long WindowStart);
-
     public async Task<UserView?> GetAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<UserView>(GetUser, new { Id = id });
     }
+
+    private sealed record LoginFailures(long Failures, long WindowStart);
 }
