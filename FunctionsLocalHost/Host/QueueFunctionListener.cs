@@ -30,6 +30,7 @@ internal sealed class QueueFunctionListener : BackgroundService
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _aborted = new();
     private TaskCompletionSource _enqueued = NewSignal();
+    private bool _ready;
 
     public QueueFunctionListener(FunctionDefinition function, IServiceProvider services)
     {
@@ -46,6 +47,24 @@ internal sealed class QueueFunctionListener : BackgroundService
     internal QueueClient Queue { get; }
 
     internal QueueClient Poison { get; }
+
+    /// <summary>
+    /// Creates the queue and its poison queue before the host reports itself started, so that a message sent once the
+    /// host is up always has its queue; if Storage does not answer yet, the poll loop keeps trying.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureQueuesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException)
+        {
+            HostLog.PollFailed(_logger, ex, Queue.Name, _function.Name);
+        }
+
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -64,7 +83,6 @@ internal sealed class QueueFunctionListener : BackgroundService
     {
         var backoff = new Backoff(QueueSettings.MinPollingInterval, _settings.MaxPollingInterval);
         var inFlight = new HashSet<Task>();
-        var ready = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             // Taken before the poll, so a message this host sends after an empty poll still cuts the wait short.
@@ -72,11 +90,9 @@ internal sealed class QueueFunctionListener : BackgroundService
             var delay = TimeSpan.Zero;
             try
             {
-                if (!ready)
+                if (!_ready)
                 {
-                    await _connections.EnsureCreatedAsync(Queue, stoppingToken).ConfigureAwait(false);
-                    await _connections.EnsureCreatedAsync(Poison, stoppingToken).ConfigureAwait(false);
-                    ready = true;
+                    await EnsureQueuesAsync(stoppingToken).ConfigureAwait(false);
                 }
 
                 if (inFlight.Count <= _settings.NewBatchThreshold)
@@ -128,6 +144,13 @@ internal sealed class QueueFunctionListener : BackgroundService
         }
 
         await Task.WhenAll(inFlight).ConfigureAwait(false);
+    }
+
+    private async Task EnsureQueuesAsync(CancellationToken cancellationToken)
+    {
+        await _connections.EnsureCreatedAsync(Queue, cancellationToken).ConfigureAwait(false);
+        await _connections.EnsureCreatedAsync(Poison, cancellationToken).ConfigureAwait(false);
+        _ready = true;
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
