@@ -64,8 +64,8 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
         var window = new { NormalizedEmail = Normalize(request.Email), Now = now, WindowMs = (long)limits.FailureWindow.TotalMilliseconds };
         var countable = request.Email.Length <= 254;
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (countable && await connection.QuerySingleOrDefaultAsync<LoginFailures>(GetLoginFailures, window) is { } failures
-            && failures.Failures >= limits.MaxFailures)
+        var failures = countable ? await connection.QuerySingleOrDefaultAsync<LoginFailures>(GetLoginFailures, window) : null;
+        if (failures is not null && failures.Failures >= limits.MaxFailures)
         {
             return new Error.TooManyRequests(
                 "Too many failed logins for this email; try again later.",
@@ -88,7 +88,12 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
             return new Error.Unauthorized("The email or password is wrong.");
         }
 
-        await connection.ExecuteAsync(ClearLoginFailures, new { window.NormalizedEmail });
+        // Only a login that had failures in the window writes: the usual login stays a read.
+        if (failures is not null)
+        {
+            await connection.ExecuteAsync(ClearLoginFailures, new { window.NormalizedEmail });
+        }
+
         if (check == PasswordCheck.SuccessRehashNeeded)
         {
             await connection.ExecuteAsync(UpdatePasswordHash, new { user.Id, PasswordHash = passwords.Hash(request.Password), OldHash = user.PasswordHash });
