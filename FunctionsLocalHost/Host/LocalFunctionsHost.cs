@@ -61,7 +61,7 @@ internal static class LocalFunctionsHost
 
         var app = builder.Build();
         HttpFunctionEndpoints.Map(app, enabled.Where(f => f.HttpTrigger is not null), settings.RoutePrefix);
-        return new Runner(app, functions, settings);
+        return new Runner(app, functions, enabled, settings);
     }
 
     /// <summary>
@@ -123,7 +123,8 @@ internal static class LocalFunctionsHost
     }
 
     /// <summary>The built host: checks the Storage connection and the port with messages that say the fix.</summary>
-    private sealed class Runner(WebApplication app, IReadOnlyList<FunctionDefinition> functions, HostSettings settings) : IHost, IAsyncDisposable
+    private sealed class Runner(WebApplication app, IReadOnlyList<FunctionDefinition> functions, IReadOnlyList<FunctionDefinition> enabled, HostSettings settings)
+        : IHost, IAsyncDisposable
     {
         public IServiceProvider Services => app.Services;
 
@@ -187,7 +188,7 @@ internal static class LocalFunctionsHost
             var text = new StringBuilder("Functions:").AppendLine().AppendLine();
             foreach (var function in functions.OrderBy(f => f.Name, StringComparer.Ordinal))
             {
-                if (IsDisabled(app.Configuration, function.Name))
+                if (!enabled.Contains(function))
                 {
                     text.Append(CultureInfo.InvariantCulture, $"\t{function.Name}: disabled (AzureWebJobs.{function.Name}.Disabled)");
                 }
