@@ -1,9 +1,11 @@
 using System.Globalization;
-using System.Reflection;
+using System.Net;
 using System.Text;
 
 using Azure;
 using Azure.Storage.Queues;
+
+using FunctionsLocalHost.Rpc;
 
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -11,203 +13,449 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
+using Yarp.ReverseProxy.Forwarder;
+
 namespace FunctionsLocalHost;
 
-/// <summary>
-/// The local stand-in for the Functions host and worker: Kestrel serves the HTTP triggers, background services drive
-/// the queue triggers from Azure Storage (Azurite), configuration comes from host.json, local.settings.json and the
-/// environment as with <c>func start</c>.
-/// </summary>
-internal static class LocalFunctionsHost
+/// <summary>How to run a function app on the local host.</summary>
+public sealed class LocalHostOptions
 {
-    internal const int DefaultPort = 7071;
+    /// <summary>The app's build output folder: the one holding worker.config.json, functions.metadata and host.json.</summary>
+    public required string AppDirectory { get; init; }
 
-    internal static WebApplicationBuilder CreateWebApplicationBuilder(string[] args)
+    /// <summary>The HTTP port, 7071 by default as with <c>func start</c>; 0 picks a free one on 127.0.0.1.</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>App settings that win over local.settings.json and the environment (for scripts and tests).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Where the host and the worker log; the console when not given.</summary>
+    public Action<ILoggingBuilder>? Logging { get; init; }
+
+    /// <summary>How long the worker may take to connect and load its functions.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public const int DefaultPort = 7071;
+}
+
+/// <summary>
+/// A Functions host for one .NET isolated worker app, without Core Tools: a gRPC server for the worker's event stream,
+/// the worker as a child process, and the triggers the real host would run for it (HTTP through the worker's ASP.NET
+/// Core integration, Storage queues, timers). <see cref="StartAsync"/> returns once every function is loaded and
+/// listening, as <c>func start</c> does when it prints the function list.
+/// </summary>
+public sealed class LocalFunctionsHost : IAsyncDisposable
+{
+    private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(10);
+
+    private readonly ILoggerFactory _loggers;
+    private readonly bool _ownLoggers;
+    private readonly WebApplication _rpc;
+    private readonly WorkerProcess _worker;
+    private readonly WorkerChannel _channel;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private WebApplication? _http;
+    private int _stopping;
+
+    private LocalFunctionsHost(ILoggerFactory loggers, bool ownLoggers, WebApplication rpc, WorkerProcess worker, WorkerChannel channel)
     {
-        var port = Port(args);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            // Core Tools runs the worker as Development unless told otherwise.
-            EnvironmentName = Environment.GetEnvironmentVariable("AZURE_FUNCTIONS_ENVIRONMENT")
-                ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
-                ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
-                ?? Environments.Development,
-        });
-        LocalSettings.AddTo(builder.Configuration, builder.Environment.ContentRootPath, AppContext.BaseDirectory);
-
-        // Port 0 asks for a free port, which Kestrel cannot give for "localhost" (two interfaces).
-        builder.WebHost.UseUrls(port == 0 ? "http://127.0.0.1:0" : $"http://localhost:{port}");
-        return builder;
+        _loggers = loggers;
+        _ownLoggers = ownLoggers;
+        _rpc = rpc;
+        _worker = worker;
+        _channel = channel;
     }
 
-    internal static IHost Build(WebApplicationBuilder builder, Assembly functionsAssembly, bool webApplicationConfigured)
-    {
-        var functions = FunctionCatalog.Discover(functionsAssembly);
-        var settings = HostSettings.From(builder.Configuration);
-        Validate(functions, webApplicationConfigured);
-        var enabled = functions.Where(f => !IsDisabled(builder.Configuration, f.Name)).ToList();
+    /// <summary>Where the HTTP functions answer, e.g. http://127.0.0.1:7071/.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
 
-        builder.Services.AddMvcCore();
-        builder.Services.AddSingleton(sp => new QueueConnections(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), settings.Queues));
-        foreach (var function in enabled.Where(f => f.QueueTrigger is not null))
+    public int WorkerProcessId => _worker.Id;
+
+    /// <summary>The functions the worker reported, and whether each is enabled.</summary>
+    public IReadOnlyList<(string Name, string Trigger, bool Enabled)> Functions { get; private set; } = [];
+
+    /// <summary>Completes when the host has stopped, by <see cref="StopAsync"/> or because its worker exited.</summary>
+    public Task Stopped => _stopped.Task;
+
+    public static async Task<LocalFunctionsHost> StartAsync(LocalHostOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var appDirectory = Path.GetFullPath(options.AppDirectory);
+        var settings = LocalSettings.Load(options.Settings, appDirectory, Directory.GetCurrentDirectory());
+        var configuration = settings.Configuration;
+        var hostSettings = HostSettings.From(configuration);
+        CheckWorkerRuntime(configuration);
+
+        var loggers = LoggerFactory.Create(logging =>
         {
-            builder.Services.AddSingleton<IHostedService>(sp => new QueueFunctionListener(function, sp));
+            logging.AddConfiguration(configuration.GetSection("Logging"));
+            if (options.Logging is null)
+            {
+                logging.AddSimpleConsole(console =>
+                {
+                    console.SingleLine = true;
+                    console.UseUtcTimestamp = true;
+                    console.TimestampFormat = "[yyyy-MM-ddTHH:mm:ss.fffZ] ";
+                });
+            }
+            else
+            {
+                options.Logging(logging);
+            }
+        });
+
+        var channels = new WorkerChannels();
+        var rpc = await StartRpcServerAsync(channels, loggers, cancellationToken).ConfigureAwait(false);
+        var workerId = Guid.NewGuid().ToString();
+        var channel = new WorkerChannel(workerId, loggers);
+        channels.Add(channel);
+        WorkerProcess worker;
+        try
+        {
+            worker = WorkerProcess.Start(appDirectory, RpcAddress(rpc), workerId, settings.WorkerEnvironment, loggers);
+        }
+        catch
+        {
+            await rpc.DisposeAsync().ConfigureAwait(false);
+            loggers.Dispose();
+            throw;
         }
 
+        var host = new LocalFunctionsHost(loggers, ownLoggers: true, rpc, worker, channel);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.StartTimeout);
+            await host.InitializeAsync(appDirectory, configuration, hostSettings, options.Port, timeout.Token).ConfigureAwait(false);
+            return host;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw new TimeoutException($"The worker did not connect and load its functions within {options.StartTimeout.TotalSeconds:0} s. Its last output:{Environment.NewLine}{worker.RecentOutput}");
+        }
+        catch
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops taking requests and messages, lets running invocations end, then stops the worker.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 1)
+        {
+            await Stopped.ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            if (_http is not null)
+            {
+                using var timeout = new CancellationTokenSource(StopGracePeriod);
+                await _http.StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+
+            _channel.Terminate(StopGracePeriod);
+            await _worker.StopAsync(StopGracePeriod).ConfigureAwait(false);
+            await _rpc.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>Kills the worker process and its children at once (SIGKILL), as a crash would.</summary>
+    public void KillWorker() => _worker.Kill();
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (_http is not null)
+        {
+            await _http.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _rpc.DisposeAsync().ConfigureAwait(false);
+        _worker.Dispose();
+        if (_ownLoggers)
+        {
+            _loggers.Dispose();
+        }
+    }
+
+    private async Task InitializeAsync(string appDirectory, IConfiguration configuration, HostSettings hostSettings, int port, CancellationToken cancellationToken)
+    {
+        var logger = _loggers.CreateLogger("Host.Startup");
+        await UntilWorkerAnswers(_channel.Connected, cancellationToken).ConfigureAwait(false);
+
+        var init = await UntilWorkerAnswers(_channel.InitializeAsync(
+            new WorkerInitRequest { HostVersion = HostVersion, FunctionAppDirectory = appDirectory, WorkerDirectory = appDirectory },
+            cancellationToken), cancellationToken).ConfigureAwait(false);
+        Ensure(init.Result, "initialize");
+
+        var metadata = await UntilWorkerAnswers(_channel.GetFunctionMetadataAsync(appDirectory, cancellationToken), cancellationToken).ConfigureAwait(false);
+        Ensure(metadata.Result, "index its functions");
+        if (metadata.UseDefaultMetadataIndexing)
+        {
+            throw new InvalidOperationException("The worker asks the host to index its functions from function.json files, which this host does not do.");
+        }
+
+        var functions = metadata.FunctionMetadataResults.Select(HostedFunction.From).ToList();
+        var enabled = functions.Where(f => !IsDisabled(configuration, f.Name)).ToList();
+        var loads = await UntilWorkerAnswers(
+            Task.WhenAll(enabled.Select(f => _channel.LoadAsync(f.LoadRequest(), cancellationToken))), cancellationToken).ConfigureAwait(false);
+        var failed = loads.Where(l => l.Result?.Status != StatusResult.Types.Status.Success).ToList();
+        if (failed.Count > 0)
+        {
+            var names = failed.Select(l => $"'{enabled.First(f => f.FunctionId == l.FunctionId).Name}': {l.Result?.Exception?.Message}");
+            throw new InvalidOperationException($"The worker could not load {failed.Count} function(s): {string.Join("; ", names)}");
+        }
+
+        Functions = functions.Select(f => (f.Name, f.Trigger.Type, enabled.Contains(f))).ToList();
+        var workerUri = init.Capabilities.TryGetValue("HttpUri", out var uri) && Uri.TryCreate(uri, UriKind.Absolute, out var parsed) ? parsed : null;
+        if (workerUri is null && enabled.FirstOrDefault(f => f.IsHttp) is { } http)
+        {
+            throw new InvalidOperationException(
+                $"Function '{http.Name}' has an HTTP trigger, but the worker does not serve HTTP (it reported no HttpUri): "
+                + "this host runs HTTP functions through the ASP.NET Core integration; call ConfigureFunctionsWebApplication() in Program.cs.");
+        }
+
+        _http = BuildHttpHost(enabled, configuration, hostSettings, workerUri, port);
+        await CheckStorageAsync(_http.Services.GetRequiredService<QueueConnections>(), enabled, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _http.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (ex.InnerException is AddressInUseException)
+        {
+            throw new InvalidOperationException(
+                $"{ex.Message} Another process (perhaps another func start or local host) uses the port: stop it, or choose another with --port N.", ex);
+        }
+
+        var address = _http.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var list = FunctionList(functions, enabled, hostSettings.RoutePrefix);
+            HostLog.Functions(logger, list);
+        }
+
+        _ = WatchWorkerAsync();
+    }
+
+    /// <summary>A worker that exits while the host runs takes the host down with it, saying so.</summary>
+    private async Task WatchWorkerAsync()
+    {
+        var code = await _worker.Exited.ConfigureAwait(false);
+        if (Volatile.Read(ref _stopping) == 0)
+        {
+            var logger = _loggers.CreateLogger("Host.Worker");
+            var output = _worker.RecentOutput;
+            HostLog.WorkerExited(logger, code, output);
+            await StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for a worker answer, or says why it will not come: the worker exited, with its last output.</summary>
+    private async Task<T> UntilWorkerAnswers<T>(Task<T> answer, CancellationToken cancellationToken)
+    {
+        await UntilWorkerAnswers((Task)answer, cancellationToken).ConfigureAwait(false);
+        return await answer.ConfigureAwait(false);
+    }
+
+    private async Task UntilWorkerAnswers(Task answer, CancellationToken cancellationToken)
+    {
+        var cancelled = Task.Delay(Timeout.Infinite, cancellationToken);
+        var first = await Task.WhenAny(answer, _worker.Exited, cancelled).ConfigureAwait(false);
+        if (first == _worker.Exited && !answer.IsCompleted)
+        {
+            throw new InvalidOperationException(
+                $"The worker process exited with code {_worker.Exited.Result} while the host was starting. Its output:{Environment.NewLine}{_worker.RecentOutput}");
+        }
+
+        if (first == cancelled)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        await answer.ConfigureAwait(false);
+    }
+
+    private WebApplication BuildHttpHost(IReadOnlyList<HostedFunction> enabled, IConfiguration configuration, HostSettings hostSettings, Uri? workerUri, int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_loggers);
+        builder.Services.AddRouting();
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton(configuration);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new QueueConnections(configuration, hostSettings.Queues));
+        builder.Services.AddSingleton(sp => new FunctionInvoker(_channel, sp.GetRequiredService<QueueConnections>(), _loggers));
+        foreach (var function in enabled.Where(f => f.IsQueue))
+        {
+            builder.Services.AddSingleton<IHostedService>(sp => new QueueFunctionListener(
+                function, sp.GetRequiredService<FunctionInvoker>(), sp.GetRequiredService<QueueConnections>(), _loggers));
+        }
+
+        foreach (var function in enabled.Where(f => f.IsTimer))
+        {
+            builder.Services.AddSingleton<IHostedService>(sp => new TimerFunctionScheduler(
+                function, sp.GetRequiredService<FunctionInvoker>(), configuration, sp.GetRequiredService<TimeProvider>()));
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The Functions host's default request body limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT), 100 MB.
+            kestrel.Limits.MaxRequestBodySize = 104_857_600;
+            if (port == 0)
+            {
+                kestrel.Listen(IPAddress.Loopback, 0);
+            }
+            else
+            {
+                kestrel.ListenLocalhost(port);
+            }
+        });
+
         var app = builder.Build();
-        HttpFunctionEndpoints.Map(app, enabled.Where(f => f.HttpTrigger is not null), settings.RoutePrefix);
-        return new Runner(app, functions, enabled, settings);
+        var others = enabled.Where(f => !f.IsHttp && !f.IsQueue && !f.IsTimer).ToList();
+        if (others.Count > 0)
+        {
+            var names = string.Join(", ", others.Select(f => $"{f.Name} ({f.Trigger.Type})"));
+            HostLog.UnsupportedTriggers(_loggers.CreateLogger("Host.Startup"), names);
+        }
+
+        var router = new HttpFunctionRouter(enabled.Where(f => f.IsHttp), hostSettings.RoutePrefix, app.Services.GetRequiredService<IInlineConstraintResolver>());
+        var handler = workerUri is null ? null : new HttpFunctionHandler(router, app.Services.GetRequiredService<FunctionInvoker>(), app.Services.GetRequiredService<IHttpForwarder>(), workerUri);
+        app.Run(context =>
+        {
+            if (handler is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            return handler.HandleAsync(context);
+        });
+        if (handler is not null)
+        {
+            app.Lifetime.ApplicationStopped.Register(handler.Dispose);
+        }
+
+        return app;
+    }
+
+    private static async Task<WebApplication> StartRpcServerAsync(WorkerChannels channels, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        builder.Services.AddSingleton(channels);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = null;
+            grpc.MaxSendMessageSize = null;
+        });
+        // The worker dials plain HTTP/2 (h2c) on loopback.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        var app = builder.Build();
+        app.MapGrpcService<FunctionRpcService>();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        return app;
+    }
+
+    private static Uri RpcAddress(WebApplication rpc)
+        => new(rpc.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    private static string HostVersion => typeof(LocalFunctionsHost).Assembly.GetName().Version?.ToString() ?? "1.0.0";
+
+    private static void Ensure(StatusResult? result, string what)
+    {
+        if (result?.Status != StatusResult.Types.Status.Success)
+        {
+            throw new InvalidOperationException($"The worker could not {what}: {result?.Exception?.Message ?? result?.Result ?? "no reason given"}");
+        }
+    }
+
+    private static void CheckWorkerRuntime(IConfiguration configuration)
+    {
+        var runtime = configuration["FUNCTIONS_WORKER_RUNTIME"];
+        if (runtime is not null && !runtime.Equals("dotnet-isolated", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"FUNCTIONS_WORKER_RUNTIME is '{runtime}'; this host runs .NET isolated worker apps (dotnet-isolated) only.");
+        }
     }
 
     /// <summary>
     /// The app setting <c>AzureWebJobs.&lt;FunctionName&gt;.Disabled</c> set to true (or 1) turns a function off, as in
-    /// the Functions host: its trigger is never listened to (an HTTP one answers 404).
+    /// the Functions host: it is not loaded and its trigger is never listened to (an HTTP one answers 404).
     /// </summary>
-    internal static bool IsDisabled(Microsoft.Extensions.Configuration.IConfiguration configuration, string functionName)
+    internal static bool IsDisabled(IConfiguration configuration, string functionName)
     {
         var value = configuration[$"AzureWebJobs.{functionName}.Disabled"] ?? configuration[$"AzureWebJobs:{functionName}:Disabled"];
         return value is not null && (value.Trim() == "1" || bool.TryParse(value, out var disabled) && disabled);
     }
 
-    /// <summary><c>--port N</c> (or <c>-p N</c>), as with <c>func start</c>.</summary>
-    internal static int Port(string[] args)
+    /// <summary>Fails start-up with the fix when a Storage account that a queue binding needs does not answer.</summary>
+    private static async Task CheckStorageAsync(QueueConnections connections, IReadOnlyList<HostedFunction> enabled, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < args.Length; i++)
+        var used = enabled.Where(f => f.IsQueue).Select(f => f.Trigger)
+            .Concat(enabled.SelectMany(f => f.QueueOutputs))
+            .Select(b => connections.Resolve(b.Text("connection")))
+            .DistinctBy(c => c.ConnectionString);
+        foreach (var (setting, connectionString) in used)
         {
-            string? value = null;
-            if ((args[i] is "--port" or "-p") && i + 1 < args.Length)
-            {
-                value = args[i + 1];
-            }
-            else if (args[i].StartsWith("--port=", StringComparison.Ordinal))
-            {
-                value = args[i]["--port=".Length..];
-            }
-
-            if (value is not null)
-            {
-                return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
-                    ? port
-                    : throw new InvalidOperationException($"--port '{value}' is not a port number (0 to 65535; 0 picks a free port).");
-            }
-        }
-
-        return DefaultPort;
-    }
-
-    private static void Validate(IReadOnlyList<FunctionDefinition> functions, bool webApplicationConfigured)
-    {
-        if (!webApplicationConfigured && functions.FirstOrDefault(f => f.HttpTrigger is not null) is { } http)
-        {
-            throw new InvalidOperationException(
-                $"Function '{http.Name}' binds HttpRequest, which needs ASP.NET Core integration: call "
-                + "builder.ConfigureFunctionsWebApplication() in Program.cs before builder.Build().");
-        }
-
-        foreach (var function in functions.Where(f => f.QueueTrigger is not null))
-        {
-            var other = function.Method.GetParameters()
-                .FirstOrDefault(p => p != function.TriggerParameter && p.ParameterType != typeof(CancellationToken));
-            if (other is not null)
-            {
-                throw new InvalidOperationException(
-                    $"Function '{function.Name}' ({FunctionCatalog.Where(function)}): the local host cannot bind parameter '{other.Name}'; "
-                    + "a queue function takes its [QueueTrigger] parameter and optionally a CancellationToken.");
-            }
-        }
-    }
-
-    /// <summary>The built host: checks the Storage connection and the port with messages that say the fix.</summary>
-    private sealed class Runner(WebApplication app, IReadOnlyList<FunctionDefinition> functions, IReadOnlyList<FunctionDefinition> enabled, HostSettings settings)
-        : IHost, IAsyncDisposable
-    {
-        public IServiceProvider Services => app.Services;
-
-        public async Task StartAsync(CancellationToken cancellationToken = default)
-        {
-            await CheckStorageAsync(cancellationToken).ConfigureAwait(false);
+            var service = new QueueServiceClient(connectionString, new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(10) } });
             try
             {
-                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+                await service.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (IOException ex) when (ex.InnerException is AddressInUseException)
+            catch (Exception ex) when (ex is RequestFailedException or AggregateException or HttpRequestException)
             {
+                var hint = ex is RequestFailedException { Status: > 0 }
+                    ? $"It answered: {ex.Message.Split('\n')[0]} (Azurite needs --skipApiVersionCheck for newer SDKs.)"
+                    : "Start Azurite: npx azurite --skipApiVersionCheck (or npm run azurite), or point the setting at a reachable account.";
                 throw new InvalidOperationException(
-                    $"{ex.Message} Another process (perhaps another func start or local host) uses the port: stop it, or choose another with --port N.", ex);
-            }
-
-            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Host.Startup");
-            if (logger.IsEnabled(LogLevel.Information))
-            {
-                var list = FunctionList();
-                HostLog.Functions(logger, list);
+                    $"Cannot reach the Storage queue service at {service.Uri.GetLeftPart(UriPartial.Authority)} ({setting}). {hint}", ex);
             }
         }
+    }
 
-        public Task StopAsync(CancellationToken cancellationToken = default) => app.StopAsync(cancellationToken);
-
-        public void Dispose() => ((IDisposable)app).Dispose();
-
-        public ValueTask DisposeAsync() => app.DisposeAsync();
-
-        private async Task CheckStorageAsync(CancellationToken cancellationToken)
+    private string FunctionList(IReadOnlyList<HostedFunction> functions, IReadOnlyList<HostedFunction> enabled, string routePrefix)
+    {
+        var address = BaseAddress.AbsoluteUri.TrimEnd('/');
+        var text = new StringBuilder("Functions:").AppendLine().AppendLine();
+        foreach (var function in functions.OrderBy(f => f.Name, StringComparer.Ordinal))
         {
-            var connections = app.Services.GetRequiredService<QueueConnections>();
-            var used = functions.Where(f => f.QueueTrigger is not null).Select(f => f.QueueTrigger!.Connection)
-                .Concat(functions.SelectMany(f => f.QueueOutputs).Select(o => o.Connection))
-                .Select(connections.Resolve)
-                .DistinctBy(c => c.ConnectionString);
-            foreach (var (setting, connectionString) in used)
+            if (!enabled.Contains(function))
             {
-                var options = new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(10) } };
-                var service = new QueueServiceClient(connectionString, options);
-                try
-                {
-                    await service.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is RequestFailedException or AggregateException or HttpRequestException)
-                {
-                    var hint = ex is RequestFailedException { Status: > 0 }
-                        ? $"It answered: {ex.Message.Split('\n')[0]} (Azurite needs --skipApiVersionCheck for newer SDKs.)"
-                        : "Start Azurite: npx azurite --skipApiVersionCheck (or npm run azurite), or point the setting at a reachable account.";
-                    throw new InvalidOperationException(
-                        $"Cannot reach the Storage queue service at {service.Uri.GetLeftPart(UriPartial.Authority)} ({setting}). {hint}", ex);
-                }
+                text.Append(CultureInfo.InvariantCulture, $"\t{function.Name}: disabled (AzureWebJobs.{function.Name}.Disabled)");
             }
-        }
-
-        private string FunctionList()
-        {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? $"http://localhost:{DefaultPort}";
-            var text = new StringBuilder("Functions:").AppendLine().AppendLine();
-            foreach (var function in functions.OrderBy(f => f.Name, StringComparer.Ordinal))
+            else if (function.IsHttp)
             {
-                if (!enabled.Contains(function))
-                {
-                    text.Append(CultureInfo.InvariantCulture, $"\t{function.Name}: disabled (AzureWebJobs.{function.Name}.Disabled)");
-                }
-                else if (function.HttpTrigger is not null)
-                {
-                    var methods = HttpFunctionEndpoints.Methods(function)
-                        ?? [HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete, HttpMethods.Head, HttpMethods.Patch, HttpMethods.Put, HttpMethods.Options, HttpMethods.Trace];
-                    text.Append(CultureInfo.InvariantCulture,
-                        $"\t{function.Name}: [{string.Join(',', methods)}] {address.TrimEnd('/')}/{HttpFunctionEndpoints.Pattern(function, settings.RoutePrefix)}");
-                }
-                else
-                {
-                    text.Append(CultureInfo.InvariantCulture, $"\t{function.Name}: queueTrigger");
-                }
-
-                text.AppendLine().AppendLine();
+                text.Append(CultureInfo.InvariantCulture,
+                    $"\t{function.Name}: [{string.Join(',', HttpFunctionRouter.Methods(function))}] {address}/{HttpFunctionRouter.Template(function, routePrefix)}");
+            }
+            else
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\t{function.Name}: {function.Trigger.Type}");
             }
 
-            return text.ToString().TrimEnd();
+            text.AppendLine().AppendLine();
         }
+
+        return text.ToString().TrimEnd();
     }
 }

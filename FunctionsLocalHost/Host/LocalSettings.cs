@@ -2,17 +2,16 @@ using System.Globalization;
 using System.Text.Json;
 
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Configuration.EnvironmentVariables;
-using Microsoft.Extensions.Configuration.Memory;
 
 namespace FunctionsLocalHost;
 
 /// <summary>
-/// The settings Core Tools gives a worker: host.json (under <c>AzureFunctionsJobHost:</c>, as the real host exposes
-/// it, so <c>AzureFunctionsJobHost__extensions__queues__batchSize</c> overrides it) and local.settings.json
-/// <c>Values</c>, both below the environment variables, which win.
+/// The settings of a function app as Core Tools assembles them: host.json (under <c>AzureFunctionsJobHost:</c>, as the
+/// real host exposes it, so <c>AzureFunctionsJobHost__extensions__queues__batchSize</c> overrides it) and
+/// local.settings.json <c>Values</c>, below the environment variables, which win; explicit overrides (tests, scripts)
+/// win over all. The worker gets the same values as environment variables, as Core Tools gives them.
 /// </summary>
-internal static class LocalSettings
+internal sealed class LocalSettings
 {
     internal const string HostJsonPrefix = "AzureFunctionsJobHost";
     internal const string HostJsonFileName = "host.json";
@@ -24,47 +23,65 @@ internal static class LocalSettings
         CommentHandling = JsonCommentHandling.Skip,
     };
 
-    /// <summary>
-    /// Adds host.json and local.settings.json (each the first found in <paramref name="searchDirectories"/>) just
-    /// below the unprefixed environment variables source, or last when there is none.
-    /// </summary>
-    internal static void AddTo(IConfigurationBuilder configuration, params string[] searchDirectories)
+    private LocalSettings(IConfigurationRoot configuration, IReadOnlyDictionary<string, string> workerEnvironment)
+    {
+        Configuration = configuration;
+        WorkerEnvironment = workerEnvironment;
+    }
+
+    /// <summary>Everything the host reads: host.json, app settings, environment, overrides.</summary>
+    public IConfigurationRoot Configuration { get; }
+
+    /// <summary>The app settings to add to the worker's environment (which it otherwise inherits from the host).</summary>
+    public IReadOnlyDictionary<string, string> WorkerEnvironment { get; }
+
+    /// <summary>Reads host.json and local.settings.json from the first of <paramref name="searchDirectories"/> holding each.</summary>
+    internal static LocalSettings Load(IReadOnlyDictionary<string, string?> overrides, params string[] searchDirectories)
     {
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             // ASP.NET Core's start-up chatter is noise next to the function log lines; host.json may say otherwise.
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            ["Logging:LogLevel:Grpc"] = "Warning",
+            ["Logging:LogLevel:Yarp"] = "Warning",
         };
         if (Find(HostJsonFileName, searchDirectories) is { } hostJson)
         {
             AddHostJson(hostJson, data);
         }
 
-        if (Find(LocalSettingsFileName, searchDirectories) is { } localSettings)
-        {
-            AddLocalSettings(localSettings, data);
-        }
+        var values = Find(LocalSettingsFileName, searchDirectories) is { } localSettings
+            ? ReadValues(localSettings, data)
+            : new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
 
-        var source = new MemoryConfigurationSource { InitialData = data };
-        var sources = configuration.Sources;
-        var environment = -1;
-        for (var i = 0; i < sources.Count; i++)
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(data)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides.ToDictionary(o => ConfigurationKey(o.Key), o => o.Value, StringComparer.OrdinalIgnoreCase))
+            .Build();
+
+        var worker = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in values)
         {
-            if (sources[i] is EnvironmentVariablesConfigurationSource { Prefix: null or "" })
+            if (value is not null && Environment.GetEnvironmentVariable(name) is null)
             {
-                environment = i;
+                worker[name] = value;
             }
         }
 
-        if (environment < 0)
+        foreach (var (key, value) in overrides)
         {
-            configuration.Add(source);
+            if (value is not null)
+            {
+                worker[key.Replace(ConfigurationPath.KeyDelimiter, "__", StringComparison.Ordinal)] = value;
+            }
         }
-        else
-        {
-            sources.Insert(environment, source);
-        }
+
+        return new LocalSettings(configuration, worker);
     }
+
+    /// <summary>An app setting name as configuration sees it: the double underscore is the section separator.</summary>
+    private static string ConfigurationKey(string name) => name.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal);
 
     private static string? Find(string fileName, string[] directories)
         => directories.Select(d => Path.Combine(d, fileName)).FirstOrDefault(File.Exists);
@@ -74,7 +91,7 @@ internal static class LocalSettings
         using var document = Parse(path);
         Flatten(document.RootElement, HostJsonPrefix, data);
 
-        // The host's log levels apply to the worker's logs too, as in Azure.
+        // The host's log levels apply to its own categories too, as in Azure.
         if (document.RootElement.TryGetProperty("logging", out var logging)
             && logging.ValueKind == JsonValueKind.Object
             && logging.TryGetProperty("logLevel", out var levels)
@@ -88,7 +105,7 @@ internal static class LocalSettings
         }
     }
 
-    private static void AddLocalSettings(string path, Dictionary<string, string?> data)
+    private static Dictionary<string, string?> ReadValues(string path, Dictionary<string, string?> data)
     {
         using var document = Parse(path);
         var root = document.RootElement;
@@ -99,13 +116,13 @@ internal static class LocalSettings
                 + "Run 'func settings decrypt', or write the values in plain text with \"IsEncrypted\": false.");
         }
 
-        // Core Tools turns each value into an environment variable of the worker, whose configuration maps the
-        // double underscore to a section separator.
-        if (root.TryGetProperty("Values", out var values) && values.ValueKind == JsonValueKind.Object)
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (root.TryGetProperty("Values", out var entries) && entries.ValueKind == JsonValueKind.Object)
         {
-            foreach (var value in values.EnumerateObject())
+            foreach (var value in entries.EnumerateObject())
             {
-                data[value.Name.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal)] = Text(value.Value);
+                values[value.Name] = Text(value.Value);
+                data[ConfigurationKey(value.Name)] = Text(value.Value);
             }
         }
 
@@ -113,11 +130,13 @@ internal static class LocalSettings
         {
             foreach (var connectionString in connectionStrings.EnumerateObject())
             {
+                values[$"ConnectionStrings__{connectionString.Name}"] = Text(connectionString.Value);
                 data[$"ConnectionStrings:{connectionString.Name}"] = Text(connectionString.Value);
             }
         }
-    }
 
+        return values;
+    }
     private static JsonDocument Parse(string path)
     {
         try

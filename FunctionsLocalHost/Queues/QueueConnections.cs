@@ -1,20 +1,17 @@
 using System.Collections.Concurrent;
 using System.Text;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 
 using Azure.Storage.Queues;
 
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 
 namespace FunctionsLocalHost;
 
 /// <summary>
-/// Storage queue clients by connection setting, and the sending side of <c>[QueueOutput]</c>. Clients never encode:
+/// Storage queue clients by connection setting, and the sending side of queue output bindings. Clients never encode:
 /// the host does (base64 by default), so that a message that is not base64 can be told apart and poisoned.
 /// </summary>
-internal sealed partial class QueueConnections(IConfiguration configuration, QueueSettings settings)
+internal sealed class QueueConnections(IConfiguration configuration, QueueSettings settings)
 {
     internal const string DefaultConnection = "AzureWebJobsStorage";
 
@@ -46,10 +43,7 @@ internal sealed partial class QueueConnections(IConfiguration configuration, Que
     /// <summary>The queue a binding names: <c>%setting%</c> resolved from configuration and lowercased, like the host.</summary>
     internal QueueClient Queue(string? connection, string queueName) => Service(connection).GetQueueClient(QueueName(queueName));
 
-    internal string QueueName(string queueName)
-        => SettingReference().Replace(queueName, m => configuration[m.Groups[1].Value]
-            ?? throw new InvalidOperationException($"The queue name '{queueName}' refers to the setting '{m.Groups[1].Value}', which is missing."))
-            .ToLowerInvariant();
+    internal string QueueName(string queueName) => SettingReferences.Resolve(configuration, queueName, "queue name").ToLowerInvariant();
 
     /// <summary>Creates the queue once per process, as the output binding and the listener do.</summary>
     internal Task EnsureCreatedAsync(QueueClient queue, CancellationToken cancellationToken)
@@ -63,13 +57,15 @@ internal sealed partial class QueueConnections(IConfiguration configuration, Que
         return created;
     }
 
-    internal async Task SendAsync(QueueOutputAttribute binding, object value, CancellationToken cancellationToken)
+    /// <summary>Sends the messages of a queue output binding, encoded per host.json, creating the queue if missing.</summary>
+    internal async Task SendAsync(FunctionBinding binding, IReadOnlyList<byte[]> messages, CancellationToken cancellationToken)
     {
-        var queue = Queue(binding.Connection, binding.QueueName);
+        var queue = Queue(binding.Text("connection"), binding.Text("queueName")
+            ?? throw new InvalidOperationException($"The queue output '{binding.Name}' names no queue."));
         await EnsureCreatedAsync(queue, cancellationToken).ConfigureAwait(false);
-        foreach (var message in FunctionOutputs.Messages(value))
+        foreach (var message in messages)
         {
-            await queue.SendMessageAsync(Encode(Serialize(message)), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await queue.SendMessageAsync(Encode(message), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         Notify(queue.Uri);
@@ -94,16 +90,4 @@ internal sealed partial class QueueConnections(IConfiguration configuration, Que
     }
 
     internal string Encode(byte[] body) => settings.Base64 ? Convert.ToBase64String(body) : Encoding.UTF8.GetString(body);
-
-    /// <summary>A string is sent as is, bytes raw, anything else as JSON (System.Text.Json, web defaults).</summary>
-    internal static byte[] Serialize(object message) => message switch
-    {
-        string text => Encoding.UTF8.GetBytes(text),
-        byte[] bytes => bytes,
-        BinaryData data => data.ToArray(),
-        _ => JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), JsonSerializerOptions.Web),
-    };
-
-    [GeneratedRegex("%([^%]+)%")]
-    private static partial Regex SettingReference();
 }

@@ -1,11 +1,12 @@
-using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 
-using Microsoft.Extensions.DependencyInjection;
+using FunctionsLocalHost.Rpc;
+
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -21,10 +22,8 @@ internal sealed class QueueFunctionListener : BackgroundService
     // Long enough for any local invocation; the message reappears if the process dies mid-way.
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
 
-    private static readonly JsonSerializerOptions PocoOptions = new() { PropertyNameCaseInsensitive = true };
-
-    private readonly FunctionDefinition _function;
-    private readonly IServiceProvider _services;
+    private readonly HostedFunction _function;
+    private readonly FunctionInvoker _invoker;
     private readonly QueueConnections _connections;
     private readonly QueueSettings _settings;
     private readonly ILogger _logger;
@@ -32,15 +31,17 @@ internal sealed class QueueFunctionListener : BackgroundService
     private TaskCompletionSource _enqueued = NewSignal();
     private bool _ready;
 
-    public QueueFunctionListener(FunctionDefinition function, IServiceProvider services)
+    public QueueFunctionListener(HostedFunction function, FunctionInvoker invoker, QueueConnections connections, ILoggerFactory loggers)
     {
         _function = function;
-        _services = services;
-        _connections = services.GetRequiredService<QueueConnections>();
-        _settings = _connections.Settings;
-        _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger($"Function.{function.Name}");
-        Queue = _connections.Queue(function.QueueTrigger!.Connection, function.QueueTrigger.QueueName);
-        Poison = _connections.Service(function.QueueTrigger.Connection).GetQueueClient($"{Queue.Name}-poison");
+        _invoker = invoker;
+        _connections = connections;
+        _settings = connections.Settings;
+        _logger = loggers.CreateLogger($"Function.{function.Name}");
+        var connection = function.Trigger.Text("connection");
+        Queue = connections.Queue(connection, function.Trigger.Text("queueName")
+            ?? throw new InvalidOperationException($"Function '{function.Name}': its queue trigger names no queue."));
+        Poison = connections.Service(connection).GetQueueClient($"{Queue.Name}-poison");
         _connections.WatchEnqueued(Queue, () => Interlocked.Exchange(ref _enqueued, NewSignal()).TrySetResult());
     }
 
@@ -164,89 +165,89 @@ internal sealed class QueueFunctionListener : BackgroundService
             return;
         }
 
-        object? trigger;
+        byte[] body;
         try
         {
-            trigger = Bind(message);
+            body = _settings.Base64 ? Convert.FromBase64String(message.Body.ToString()) : message.Body.ToArray();
         }
-        catch (Exception ex) when (ex is FormatException or JsonException or NotSupportedException)
+        catch (FormatException)
         {
-            await PoisonAsync(message, $"it cannot be bound to {_function.TriggerParameter.ParameterType.Name} ({ex.Message})").ConfigureAwait(false);
+            // As in the Functions host: a message that is not base64 can never be bound, so it is not retried.
+            await PoisonAsync(message, "it is not base64 text (host.json extensions.queues.messageEncoding is base64)").ConfigureAwait(false);
             return;
         }
 
-        var invocationId = Guid.NewGuid();
-        var stopwatch = Stopwatch.StartNew();
-        try
-        {
-            var scope = _services.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
-            {
-                var arguments = _function.Method.GetParameters()
-                    .Select(p => p == _function.TriggerParameter ? trigger : (object)_aborted.Token)
-                    .ToArray();
-                var returned = await FunctionInvoker.InvokeAsync(_function, scope.ServiceProvider, arguments).ConfigureAwait(false);
-                foreach (var (binding, value) in FunctionOutputs.From(_function, returned).QueueMessages)
-                {
-                    await _connections.SendAsync(binding, value, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (Exception ex)
-        {
-            HostLog.Failed(_logger, ex, _function.Name, invocationId, stopwatch.ElapsedMilliseconds);
-            await CompleteAsync(message, succeeded: false).ConfigureAwait(false);
-            return;
-        }
+        var request = FunctionInvoker.Request(_function, Trigger(body, out var text));
+        request.TriggerMetadata["QueueTrigger"] = new TypedData { String = text ?? Convert.ToBase64String(body) };
+        request.TriggerMetadata["Id"] = new TypedData { String = message.MessageId };
+        request.TriggerMetadata["PopReceipt"] = new TypedData { String = message.PopReceipt };
+        request.TriggerMetadata["DequeueCount"] = new TypedData { Json = message.DequeueCount.ToString(CultureInfo.InvariantCulture) };
+        request.TriggerMetadata["InsertionTime"] = Date(message.InsertedOn);
+        request.TriggerMetadata["ExpirationTime"] = Date(message.ExpiresOn);
+        request.TriggerMetadata["NextVisibleTime"] = Date(message.NextVisibleOn);
 
-        HostLog.Succeeded(_logger, _function.Name, invocationId, stopwatch.ElapsedMilliseconds);
-        await CompleteAsync(message, succeeded: true).ConfigureAwait(false);
+        using var lease = new LeaseRenewal(Queue, message, Lease, _logger);
+        var succeeded = await _invoker.InvokeAsync(_function, request, _aborted.Token).ConfigureAwait(false);
+        await lease.StopAsync().ConfigureAwait(false);
+        await CompleteAsync(message, lease.PopReceipt, succeeded).ConfigureAwait(false);
     }
 
-    private object? Bind(QueueMessage message)
+    /// <summary>
+    /// The message as the Functions host hands it to a worker: JSON text as json, other text as a string, anything that
+    /// is not UTF-8 as bytes.
+    /// </summary>
+    private static TypedData Trigger(byte[] body, out string? text)
     {
-        var body = _settings.Base64 ? Convert.FromBase64String(message.Body.ToString()) : message.Body.ToArray();
-        var type = _function.TriggerParameter.ParameterType;
-        if (type == typeof(string))
+        try
         {
-            return Encoding.UTF8.GetString(body);
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            text = null;
+            return new TypedData { Bytes = Google.Protobuf.ByteString.CopyFrom(body) };
         }
 
-        if (type == typeof(byte[]))
-        {
-            return body;
-        }
-
-        if (type == typeof(BinaryData))
-        {
-            return new BinaryData(body);
-        }
-
-        if (type == typeof(QueueMessage))
-        {
-            return QueuesModelFactory.QueueMessage(
-                message.MessageId, message.PopReceipt, new BinaryData(body), message.DequeueCount,
-                message.NextVisibleOn, message.InsertedOn, message.ExpiresOn);
-        }
-
-        return JsonSerializer.Deserialize(body, type, PocoOptions);
+        return IsJson(text) ? new TypedData { Json = text } : new TypedData { String = text };
     }
 
-    private async Task CompleteAsync(QueueMessage message, bool succeeded)
+    private static bool IsJson(string text)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.IsEmpty || (trimmed[0] != '{' && trimmed[0] != '['))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static TypedData Date(DateTimeOffset? value)
+        => value is { } date ? new TypedData { Json = JsonSerializer.Serialize(date) } : new TypedData { Json = "null" };
+
+    private async Task CompleteAsync(QueueMessage message, string popReceipt, bool succeeded)
     {
         try
         {
             if (succeeded)
             {
-                await Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+                await Queue.DeleteMessageAsync(message.MessageId, popReceipt, CancellationToken.None).ConfigureAwait(false);
             }
             else if (message.DequeueCount >= _settings.MaxDequeueCount)
             {
-                await PoisonAsync(message, $"the function failed {message.DequeueCount} times (maxDequeueCount {_settings.MaxDequeueCount})").ConfigureAwait(false);
+                await PoisonAsync(message, $"the function failed {message.DequeueCount} times (maxDequeueCount {_settings.MaxDequeueCount})", popReceipt).ConfigureAwait(false);
             }
             else
             {
-                await Queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: _settings.VisibilityTimeout, cancellationToken: CancellationToken.None)
+                await Queue.UpdateMessageAsync(message.MessageId, popReceipt, visibilityTimeout: _settings.VisibilityTimeout, cancellationToken: CancellationToken.None)
                     .ConfigureAwait(false);
             }
         }
@@ -256,13 +257,13 @@ internal sealed class QueueFunctionListener : BackgroundService
         }
     }
 
-    private async Task PoisonAsync(QueueMessage message, string reason)
+    private async Task PoisonAsync(QueueMessage message, string reason, string? popReceipt = null)
     {
         try
         {
             // The original text, still encoded: the poison queue holds the message as it was sent.
             await Poison.SendMessageAsync(message.Body.ToString(), CancellationToken.None).ConfigureAwait(false);
-            await Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+            await Queue.DeleteMessageAsync(message.MessageId, popReceipt ?? message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
             HostLog.Poisoned(_logger, message.MessageId, Queue.Name, Poison.Name, reason);
         }
         catch (Exception ex)
@@ -285,6 +286,53 @@ internal sealed class QueueFunctionListener : BackgroundService
             var jittered = _current * (0.8 + (Random.Shared.NextDouble() * 0.4));
 #pragma warning restore CA5394
             return jittered > max ? max : jittered;
+        }
+    }
+
+    /// <summary>
+    /// Keeps a message invisible while its invocation runs, as the Functions host does: the lease is renewed at half its
+    /// length, so a long invocation keeps its message and a dead host's message reappears when the lease runs out.
+    /// </summary>
+    private sealed class LeaseRenewal : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _renewing;
+
+        public LeaseRenewal(QueueClient queue, QueueMessage message, TimeSpan lease, ILogger logger)
+        {
+            PopReceipt = message.PopReceipt;
+            _renewing = RenewAsync(queue, message.MessageId, lease, logger);
+        }
+
+        public string PopReceipt { get; private set; }
+
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _renewing.ConfigureAwait(false);
+        }
+
+        public void Dispose() => _stop.Dispose();
+
+        private async Task RenewAsync(QueueClient queue, string messageId, TimeSpan lease, ILogger logger)
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(lease / 2, _stop.Token).ConfigureAwait(false);
+                    var receipt = await queue.UpdateMessageAsync(messageId, PopReceipt, visibilityTimeout: lease, cancellationToken: _stop.Token).ConfigureAwait(false);
+                    PopReceipt = receipt.Value.PopReceipt;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The invocation ended.
+            }
+            catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException)
+            {
+                HostLog.CompleteFailed(logger, ex, messageId, queue.Name);
+            }
         }
     }
 }

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+using FunctionsLocalHost.Rpc;
+
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsLocalHost;
+
+/// <summary>The worker reported a failed invocation; the message is the worker's, as the Functions host logs it.</summary>
+internal sealed class FunctionInvocationException(string message) : Exception(message);
+
+/// <summary>
+/// Runs invocations on the worker: sends the <c>InvocationRequest</c>, waits for its response, writes the queue outputs
+/// of a successful one (after the function, as the Functions host does) and logs one line per invocation.
+/// </summary>
+internal sealed class FunctionInvoker(WorkerChannel channel, QueueConnections queues, ILoggerFactory loggers)
+{
+    public WorkerChannel Channel => channel;
+
+    /// <summary>A new invocation request for a function, with the trigger's value as its one input.</summary>
+    internal static InvocationRequest Request(HostedFunction function, TypedData trigger)
+        => new()
+        {
+            InvocationId = Guid.NewGuid().ToString(),
+            FunctionId = function.FunctionId,
+            InputData = { new ParameterBinding { Name = function.Trigger.Name, Data = trigger } },
+            // The worker starts its invocation activity from the host's trace context (W3C traceparent).
+            TraceContext = new RpcTraceContext { TraceParent = Activity.Current?.Id ?? NewTraceParent() },
+        };
+
+    private static string NewTraceParent() => $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00";
+
+    /// <summary>Invokes, then completes: true when the function and its outputs succeeded.</summary>
+    internal async Task<bool> InvokeAsync(HostedFunction function, InvocationRequest request, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        InvocationResponse? response = null;
+        Exception? failure = null;
+        try
+        {
+            response = await channel.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WorkerUnavailableException or OperationCanceledException)
+        {
+            failure = ex;
+        }
+
+        return await CompleteAsync(function, request.InvocationId, response, failure, stopwatch).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a successful invocation's queue outputs and logs the outcome.</summary>
+    internal async Task<bool> CompleteAsync(HostedFunction function, string invocationId, InvocationResponse? response, Exception? failure, Stopwatch stopwatch)
+    {
+        var logger = loggers.CreateLogger($"Function.{function.Name}");
+        failure ??= response!.Result?.Status == StatusResult.Types.Status.Success ? null : Failure(response!.Result);
+        if (failure is null)
+        {
+            try
+            {
+                await WriteOutputsAsync(function, response!).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or InvalidOperationException or OperationCanceledException)
+            {
+                HostLog.OutputFailed(logger, ex, function.Name, invocationId);
+                failure = ex;
+            }
+        }
+
+        if (failure is null)
+        {
+            HostLog.Succeeded(logger, function.Name, invocationId, stopwatch.ElapsedMilliseconds);
+            return true;
+        }
+
+        HostLog.Failed(logger, failure, function.Name, invocationId, stopwatch.ElapsedMilliseconds);
+        return false;
+    }
+
+    private async Task WriteOutputsAsync(HostedFunction function, InvocationResponse response)
+    {
+        foreach (var output in function.QueueOutputs)
+        {
+            var data = output.Name == "$return"
+                ? response.ReturnValue
+                : response.OutputData.FirstOrDefault(d => d.Name == output.Name)?.Data;
+            var messages = data is null ? [] : Messages(data).ToList();
+            if (messages.Count > 0)
+            {
+                await queues.SendAsync(output, messages, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The queue messages an output value stands for: text and bytes as they are, a JSON array one message per item,
+    /// a collection one message per element. A missing (null) output sends nothing.
+    /// </summary>
+    internal static IEnumerable<byte[]> Messages(TypedData data)
+    {
+        switch (data.DataCase)
+        {
+            case TypedData.DataOneofCase.String:
+                yield return Encoding.UTF8.GetBytes(data.String);
+                break;
+            case TypedData.DataOneofCase.Json:
+                using (var document = JsonDocument.Parse(data.Json))
+                {
+                    if (document.RootElement.ValueKind == JsonValueKind.Array)
+                    {
+                        foreach (var item in document.RootElement.EnumerateArray())
+                        {
+                            yield return Encoding.UTF8.GetBytes(item.ValueKind == JsonValueKind.String ? item.GetString()! : item.GetRawText());
+                        }
+                    }
+                    else if (document.RootElement.ValueKind != JsonValueKind.Null)
+                    {
+                        yield return Encoding.UTF8.GetBytes(data.Json);
+                    }
+                }
+
+                break;
+            case TypedData.DataOneofCase.Bytes:
+                yield return data.Bytes.ToByteArray();
+                break;
+            case TypedData.DataOneofCase.Stream:
+                yield return data.Stream.ToByteArray();
+                break;
+            case TypedData.DataOneofCase.Int:
+                yield return Encoding.UTF8.GetBytes(data.Int.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case TypedData.DataOneofCase.Double:
+                yield return Encoding.UTF8.GetBytes(data.Double.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case TypedData.DataOneofCase.CollectionString:
+                foreach (var text in data.CollectionString.String)
+                {
+                    yield return Encoding.UTF8.GetBytes(text);
+                }
+
+                break;
+            case TypedData.DataOneofCase.CollectionBytes:
+                foreach (var bytes in data.CollectionBytes.Bytes)
+                {
+                    yield return bytes.ToByteArray();
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static FunctionInvocationException Failure(StatusResult? result)
+    {
+        var exception = result?.Exception;
+        var text = new StringBuilder("Result: Failure");
+        if (exception is not null)
+        {
+            text.AppendLine().Append("Exception: ").Append(exception.Message);
+            if (!string.IsNullOrEmpty(exception.StackTrace))
+            {
+                text.AppendLine().Append("Stack: ").Append(exception.StackTrace);
+            }
+        }
+        else if (!string.IsNullOrEmpty(result?.Result))
+        {
+            text.AppendLine().Append(result.Result);
+        }
+
+        return new FunctionInvocationException(text.ToString());
+    }
+}
