@@ -36,6 +36,12 @@ public sealed class LocalHostOptions
     /// <summary>App settings that win over local.settings.json and the environment (for scripts and tests).</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>
+    /// Whether local.settings.json (in the app folder, else the current folder) is read, as <c>func start</c> does;
+    /// tests that give every setting themselves turn it off so that a developer's file cannot leak in.
+    /// </summary>
+    public bool ReadLocalSettingsFile { get; init; } = true;
+
     /// <summary>Where the host and the worker log; the console when not given.</summary>
     public Action<ILoggingBuilder>? Logging { get; init; }
 
@@ -88,7 +94,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var appDirectory = Path.GetFullPath(options.AppDirectory);
-        var settings = LocalSettings.Load(options.Settings, appDirectory, Directory.GetCurrentDirectory());
+        var settings = LocalSettings.Load(options.Settings, options.ReadLocalSettingsFile, appDirectory, Directory.GetCurrentDirectory());
         var configuration = settings.Configuration;
         var hostSettings = HostSettings.From(configuration);
         CheckWorkerRuntime(configuration);

@@ -35,8 +35,8 @@ internal sealed class LocalSettings
     /// <summary>The app settings to add to the worker's environment (which it otherwise inherits from the host).</summary>
     public IReadOnlyDictionary<string, string> WorkerEnvironment { get; }
 
-    /// <summary>Reads host.json and local.settings.json from the first of <paramref name="searchDirectories"/> holding each.</summary>
-    internal static LocalSettings Load(IReadOnlyDictionary<string, string?> overrides, params string[] searchDirectories)
+    /// <summary>Reads host.json and (unless told not to) local.settings.json from the first of <paramref name="searchDirectories"/> holding each.</summary>
+    internal static LocalSettings Load(IReadOnlyDictionary<string, string?> overrides, bool readLocalSettingsFile, params string[] searchDirectories)
     {
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -50,7 +50,7 @@ internal sealed class LocalSettings
             AddHostJson(hostJson, data);
         }
 
-        var values = Find(LocalSettingsFileName, searchDirectories) is { } localSettings
+        var values = readLocalSettingsFile && Find(LocalSettingsFileName, searchDirectories) is { } localSettings
             ? ReadValues(localSettings, data)
             : new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
 
