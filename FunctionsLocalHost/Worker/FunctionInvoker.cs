@@ -38,6 +38,8 @@ internal sealed class FunctionInvoker(WorkerChannel channel, QueueConnections qu
         var stopwatch = Stopwatch.StartNew();
         InvocationResponse? response = null;
         Exception? failure = null;
+        // A cancelled invocation (the host is stopping) is cancelled in the worker too, as the Functions host does.
+        using var cancel = cancellationToken.Register(() => channel.Cancel(request.InvocationId));
         try
         {
             response = await channel.InvokeAsync(request, cancellationToken).ConfigureAwait(false);

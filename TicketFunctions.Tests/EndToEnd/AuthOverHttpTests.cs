@@ -44,9 +44,11 @@ public sealed class AuthOverHttpTests : IClassFixture<AzuriteFixture>
     [Fact]
     public async Task Health_answers_503_when_the_queue_service_is_unreachable()
     {
-        await using var app = await LocalHostApp.StartAsync(_azurite);
-        var configuration = (Microsoft.Extensions.Configuration.IConfigurationRoot)app.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
-        configuration["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + AzuriteFixture.AccountKey + ";QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;";
+        // An Azurite of its own, stopped once the app runs: the queue service goes away under the app.
+        var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+        await using var app = await LocalHostApp.StartAsync(azurite);
+        await azurite.DisposeAsync();
 
         using var health = await app.Get("api/health");
 

@@ -7,9 +7,10 @@ using System.Text;
 namespace TicketFunctions.Tests.Support;
 
 /// <summary>
-/// The real app as its own process: <c>dotnet TicketFunctions/bin/local/&lt;Config&gt;/net10.0/TicketFunctions.dll --port N</c>
-/// (the local-mode build that the test project's reference to the app makes), configured by environment variables
-/// only, its output kept for failure messages. <see cref="Kill"/> is a SIGKILL of the whole tree; dispose kills too.
+/// The app as a developer runs it, in processes of its own: <c>dotnet FunctionsLocalHost.dll --script-root
+/// TicketFunctions/bin/&lt;Config&gt;/net10.0 --port N</c>, the local host with the app's real worker as its child,
+/// configured by environment variables only, its output kept for failure messages. <see cref="Kill"/> is a SIGKILL of
+/// the whole tree (host and worker), as when an instance dies; dispose kills too.
 /// </summary>
 public sealed class AppProcess : IDisposable
 {
@@ -32,29 +33,16 @@ public sealed class AppProcess : IDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>The app's build in local mode, for the same configuration (Debug/Release) as this test assembly.</summary>
-    public static string AppDll
+    /// <summary>The local host's build, for the same configuration (Debug/Release) as this test assembly.</summary>
+    public static string HostDll
     {
         get
         {
-            var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var configuration = testBin.Parent?.Name ?? "Debug";
-            var root = testBin;
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "TicketFunctions.sln")))
-            {
-                root = root.Parent;
-            }
-
-            if (root is null)
-            {
-                throw new InvalidOperationException($"No TicketFunctions.sln above {AppContext.BaseDirectory}.");
-            }
-
-            var dll = Path.Combine(root.FullName, "TicketFunctions", "bin", "local", configuration, testBin.Name, "TicketFunctions.dll");
+            var app = new DirectoryInfo(LocalHostApp.AppDirectory);
+            var dll = Path.Combine(app.Parent!.Parent!.Parent!.Parent!.FullName, "FunctionsLocalHost", "bin", app.Parent.Name, app.Name, "FunctionsLocalHost.dll");
             return File.Exists(dll)
                 ? dll
-                : throw new InvalidOperationException(
-                    $"{dll} is missing: the test project's reference to TicketFunctions (FunctionsHost=local) builds it; build TicketFunctions.Tests.");
+                : throw new InvalidOperationException($"{dll} is missing: the test project's reference to FunctionsLocalHost builds it; build TicketFunctions.Tests.");
         }
     }
 
@@ -84,7 +72,7 @@ public sealed class AppProcess : IDisposable
 
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { AppDll, "--port", Port.ToString(CultureInfo.InvariantCulture) },
+            ArgumentList = { HostDll, "--script-root", LocalHostApp.AppDirectory, "--port", Port.ToString(CultureInfo.InvariantCulture) },
             WorkingDirectory = _workingDirectory,
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -95,7 +83,7 @@ public sealed class AppProcess : IDisposable
             start.Environment[key] = value;
         }
 
-        Append($"--- starting: dotnet {AppDll} --port {Port}");
+        Append($"--- starting: dotnet {HostDll} --script-root {LocalHostApp.AppDirectory} --port {Port}");
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);

@@ -3,44 +3,45 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FunctionsLocalHost;
 using FunctionsLocalHost.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
-using TicketFunctions.Auth;
+using Microsoft.Extensions.Logging;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 
 namespace TicketFunctions.Tests.Support;
 
 /// <summary>
-/// The whole app on the local host, in process, the way Program.cs runs it: Kestrel on a free port, queues on a
-/// real Azurite (its own, or a shared <see cref="AzuriteFixture"/>), a fresh SQLite file. Talk to it over HTTP.
+/// The whole app as Azure runs it: the app's real worker process (its build output, <see cref="AppDirectory"/>) under
+/// the local host, on a free port, with queues on a real Azurite (its own, or a shared <see cref="AzuriteFixture"/>)
+/// and a fresh database. Talk to it over HTTP. <see cref="Services"/> are the app's services in the test process over
+/// the same database, for seeding and for checking what was written.
 /// </summary>
 public sealed class LocalHostApp : IAsyncDisposable
 {
-    private readonly IHost _host;
+    private readonly LocalFunctionsHost _host;
+    private readonly ServiceProvider _services;
     private readonly AzuriteFixture? _ownAzurite;
     private int _users;
 
-    private LocalHostApp(IHost host, Uri baseAddress, string directory, AzuriteFixture azurite, AzuriteFixture? ownAzurite)
+    private LocalHostApp(LocalFunctionsHost host, ServiceProvider services, string directory, AzuriteFixture azurite, AzuriteFixture? ownAzurite)
     {
         _host = host;
+        _services = services;
         _ownAzurite = ownAzurite;
         Directory = directory;
         Azurite = azurite;
-        BaseAddress = baseAddress;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        BaseAddress = host.BaseAddress;
+        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public HttpClient Client { get; }
 
     public Uri BaseAddress { get; }
 
-    public IServiceProvider Services => _host.Services;
+    public IServiceProvider Services => _services;
 
     public AzuriteFixture Azurite { get; }
 
@@ -48,14 +49,20 @@ public sealed class LocalHostApp : IAsyncDisposable
 
     public Db Db => Services.GetRequiredService<Db>();
 
+    /// <summary>The worker process's id (a child of this test process).</summary>
+    public int WorkerProcessId => _host.WorkerProcessId;
+
+    /// <summary>The app's build output, as the test project's reference to it builds it (same configuration).</summary>
+    public static string AppDirectory { get; } = FindAppDirectory();
+
     /// <summary>Starts Azurite of its own and the app; both stop on dispose.</summary>
-    public static async Task<LocalHostApp> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
+    public static async Task<LocalHostApp> StartAsync(IDictionary<string, string?>? settings = null)
     {
         var azurite = new AzuriteFixture();
         await azurite.InitializeAsync();
         try
         {
-            return await StartAsync(azurite, settings, configure, ownAzurite: azurite);
+            return await StartAsync(azurite, settings, ownAzurite: azurite);
         }
         catch
         {
@@ -65,18 +72,16 @@ public sealed class LocalHostApp : IAsyncDisposable
     }
 
     /// <summary>Starts the app against a shared Azurite (for example an xunit class fixture).</summary>
-    public static Task<LocalHostApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
-        => StartAsync(azurite, settings, configure, ownAzurite: null);
+    public static Task<LocalHostApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null)
+        => StartAsync(azurite, settings, ownAzurite: null);
 
-    private static async Task<LocalHostApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings, Action<IServiceCollection>? configure, AzuriteFixture? ownAzurite)
+    private static async Task<LocalHostApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings, AzuriteFixture? ownAzurite)
     {
         var directory = settings is not null && settings.TryGetValue("Test:Directory", out var existing) && existing is not null
             ? existing
             : Path.Combine(Path.GetTempPath(), "ticketfunctions-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
 
-        var builder = LocalFunctionsApplication.CreateBuilder(["--port", "0"], typeof(AuthFunctions).Assembly);
-        builder.ConfigureFunctionsWebApplication();
         var values = TestApp.DefaultSettings(directory);
         values["AzureWebJobsStorage"] = azurite.ConnectionString;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -84,15 +89,51 @@ public sealed class LocalHostApp : IAsyncDisposable
             values[key] = value;
         }
 
-        builder.Configuration.AddInMemoryCollection(values);
-        builder.Services.AddTicketFunctions(builder.Configuration);
-        configure?.Invoke(builder.Services);
+        var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
+        {
+            AppDirectory = AppDirectory,
+            Port = 0,
+            Settings = values,
+            ReadLocalSettingsFile = false,
+            // The worker's and the host's log lines would only be noise in the test output; failures carry their own.
+            Logging = logging => logging.SetMinimumLevel(LogLevel.None),
+        });
 
-        var host = builder.Build();
-        await host.Services.InitializeDatabaseAsync();
-        await host.StartAsync();
-        var address = host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new LocalHostApp(host, new Uri(address), directory, azurite, ownAzurite);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IHostEnvironment>(new TestEnvironment(directory));
+        services.AddLogging();
+        services.AddTicketFunctions(configuration);
+        return new LocalHostApp(host, services.BuildServiceProvider(), directory, azurite, ownAzurite);
+    }
+
+    private static string FindAppDirectory()
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = testBin.Parent?.Name ?? "Debug";
+        var root = testBin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "TicketFunctions.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var directory = root is null ? null : Path.Combine(root.FullName, "TicketFunctions", "bin", configuration, testBin.Name);
+        return directory is not null && File.Exists(Path.Combine(directory, "functions.metadata"))
+            ? directory
+            : throw new InvalidOperationException(
+                $"The app's build output ({directory ?? "TicketFunctions/bin/..."}) is missing: the test project's reference to TicketFunctions builds it; build TicketFunctions.Tests.");
+    }
+
+    private sealed class TestEnvironment(string contentRoot) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Development";
+
+        public string ApplicationName { get; set; } = "TicketFunctions";
+
+        public string ContentRootPath { get; set; } = contentRoot;
+
+        public IFileProvider ContentRootFileProvider { get; set; } = new PhysicalFileProvider(contentRoot);
     }
 
     public async Task<HttpResponseMessage> Send(HttpMethod method, string path, object? body = null, string? token = null, Action<HttpRequestMessage>? configure = null)
@@ -136,30 +177,22 @@ public sealed class LocalHostApp : IAsyncDisposable
 
     public Task<(string Token, long UserId)> LoginAsAdmin() => Login(TestApp.AdminEmail, TestApp.AdminPassword);
 
-    /// <summary>Stops the host without deleting its database, as a restart test needs.</summary>
-    public async Task StopAsync()
-    {
-        await _host.StopAsync();
-    }
+    /// <summary>Stops the host and its worker without deleting the database, as a restart test needs.</summary>
+    public Task StopAsync() => _host.StopAsync();
+
+    /// <summary>Kills the worker process at once (SIGKILL), as a crash would; the host then stops too.</summary>
+    public void KillWorker() => _host.KillWorker();
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         try
         {
-            await _host.StopAsync();
+            await _host.DisposeAsync();
         }
         finally
         {
-            if (_host is IAsyncDisposable asyncDisposable)
-            {
-                await asyncDisposable.DisposeAsync();
-            }
-            else
-            {
-                _host.Dispose();
-            }
-
+            await _services.DisposeAsync();
             if (_ownAzurite is not null)
             {
                 await _ownAzurite.DisposeAsync();

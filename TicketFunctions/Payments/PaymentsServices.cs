@@ -8,6 +8,9 @@ public static class PaymentsServices
     public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<SimulatedGatewayOptions>().Bind(configuration.GetSection(SimulatedGatewayOptions.Section))
+            .Validate(o => o.ChargeDelay >= TimeSpan.Zero, "Payments__SimulatedGateway__ChargeDelay must not be negative.")
+            .ValidateOnStart();
         services.AddSingleton<SimulatedPaymentGateway>();
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
         services.AddSingleton<PaymentService>();

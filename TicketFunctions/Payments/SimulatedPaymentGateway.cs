@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Options;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 
@@ -9,9 +10,10 @@ namespace TicketFunctions.Payments;
 /// <c>card_declined</c>; <c>tok_processingError</c> throws <see cref="PaymentGatewayUnavailableException"/> (a
 /// transient fault, so the host retries the message); any other token declines with <c>invalid_token</c>.
 /// Like a real provider it is idempotent by payment id, and its ledger (table gateway_charges) outlives the process:
-/// the first result for a payment is kept and every later request answers with it.
+/// the first result for a payment is kept and every later request answers with it. A charge can be made to take
+/// time (<see cref="SimulatedGatewayOptions.ChargeDelay"/>), as a real provider's network call does.
 /// </summary>
-public sealed class SimulatedPaymentGateway(Db db, TimeProvider clock) : IPaymentGateway
+public sealed class SimulatedPaymentGateway(Db db, TimeProvider clock, IOptions<SimulatedGatewayOptions> options) : IPaymentGateway
 {
     public const string ApprovedToken = "tok_visa";
     public const string DeclinedToken = "tok_chargeDeclined";
@@ -27,6 +29,11 @@ public sealed class SimulatedPaymentGateway(Db db, TimeProvider clock) : IPaymen
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (options.Value.ChargeDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(options.Value.ChargeDelay, clock, cancellationToken);
+        }
+
         if (request.PaymentToken == ProcessingErrorToken)
         {
             throw new PaymentGatewayUnavailableException($"The simulated gateway failed to process payment {request.PaymentId}; try again.");
@@ -110,4 +117,13 @@ public sealed class PaymentGatewayUnavailableException : Exception
         : base(message, innerException)
     {
     }
+}
+
+/// <summary>Settings of the simulated gateway (section <c>Payments:SimulatedGateway</c>).</summary>
+public sealed class SimulatedGatewayOptions
+{
+    public const string Section = "Payments:SimulatedGateway";
+
+    /// <summary>How long each charge takes before it answers (<c>Payments__SimulatedGateway__ChargeDelay</c>); none by default.</summary>
+    public TimeSpan ChargeDelay { get; set; }
 }
