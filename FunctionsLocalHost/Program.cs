@@ -46,9 +46,8 @@ using (stop.Token.Register(stopped.SetResult))
     await Task.WhenAny(host.Stopped, stopped.Task);
 }
 
-var crashed = host.Stopped.IsCompleted;
 await host.DisposeAsync();
-return crashed ? 1 : 0;
+return stop.IsCancellationRequested || host.WorkerExitCode == 0 ? 0 : 1;
 
 void Stop(PosixSignalContext context)
 {

@@ -2,40 +2,45 @@ using System.Text;
 using Dapper;
 using FunctionsLocalHost;
 using FunctionsLocalHost.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using TicketFunctions.Auth;
 using TicketFunctions.Data;
 
 namespace TicketFunctions.Benchmarks;
 
 /// <summary>
-/// The whole app on the local host in this process, as Program.cs builds it: Kestrel on a free port, queues on the
-/// bench's Azurite, the SQLite file given. Console logging is cut to warnings so that log lines are not measured.
+/// The whole app as Azure runs it: its Release build's worker process under the local host (in this process) on a
+/// free port, queues on the bench's Azurite, the SQLite file given; logging cut to warnings so that log lines are not
+/// measured. <see cref="Services"/> are the app's services in this process over the same database, for seeding.
 /// </summary>
 internal sealed class BenchApp : IAsyncDisposable
 {
     public const string SigningKey = "bench-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
 
-    private readonly IHost _host;
+    private readonly LocalFunctionsHost _host;
+    private readonly ServiceProvider _services;
 
-    private BenchApp(IHost host, Uri baseAddress)
+    private BenchApp(LocalFunctionsHost host, ServiceProvider services)
     {
         _host = host;
-        BaseAddress = baseAddress;
+        _services = services;
+        BaseAddress = host.BaseAddress;
     }
 
     public Uri BaseAddress { get; }
 
-    public IServiceProvider Services => _host.Services;
+    public IServiceProvider Services => _services;
+
+    /// <summary>The app's build output for this configuration (the bench runs in Release).</summary>
+    public static string AppDirectory => Path.Combine(Repository.Root, "TicketFunctions", "bin", Repository.Configuration, "net10.0");
+
+    /// <summary>The local host's build output for this configuration.</summary>
+    public static string HostDll => Path.Combine(Repository.Root, "FunctionsLocalHost", "bin", Repository.Configuration, "net10.0", "FunctionsLocalHost.dll");
 
     public Db Db => Services.GetRequiredService<Db>();
 
@@ -51,17 +56,22 @@ internal sealed class BenchApp : IAsyncDisposable
 
     public static async Task<BenchApp> StartAsync(string databasePath, AzuriteProcess azurite)
     {
-        var builder = LocalFunctionsApplication.CreateBuilder(["--port", "0"], typeof(AuthFunctions).Assembly);
-        builder.ConfigureFunctionsWebApplication();
-        builder.Configuration.AddInMemoryCollection(Settings(databasePath, azurite));
-        builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
-        builder.Services.AddTicketFunctions(builder.Configuration);
-
-        var host = builder.Build();
-        await host.Services.InitializeDatabaseAsync();
-        await host.StartAsync();
-        var address = host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new BenchApp(host, new Uri(address));
+        var settings = Settings(databasePath, azurite);
+        var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
+        {
+            AppDirectory = AppDirectory,
+            Port = 0,
+            Settings = settings,
+            ReadLocalSettingsFile = false,
+            Logging = logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning),
+        });
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IHostEnvironment>(new BenchEnvironment(Path.GetDirectoryName(databasePath)!));
+        services.AddLogging();
+        services.AddTicketFunctions(configuration);
+        return new BenchApp(host, services.BuildServiceProvider());
     }
 
     /// <summary>
@@ -134,20 +144,23 @@ internal sealed class BenchApp : IAsyncDisposable
     {
         try
         {
-            await _host.StopAsync();
+            await _host.DisposeAsync();
         }
         finally
         {
-            if (_host is IAsyncDisposable asyncDisposable)
-            {
-                await asyncDisposable.DisposeAsync();
-            }
-            else
-            {
-                _host.Dispose();
-            }
-
+            await _services.DisposeAsync();
             SqliteConnection.ClearAllPools();
         }
+    }
+
+    private sealed class BenchEnvironment(string contentRoot) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Production";
+
+        public string ApplicationName { get; set; } = "TicketFunctions";
+
+        public string ContentRootPath { get; set; } = contentRoot;
+
+        public IFileProvider ContentRootFileProvider { get; set; } = new PhysicalFileProvider(contentRoot);
     }
 }

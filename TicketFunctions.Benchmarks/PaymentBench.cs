@@ -65,7 +65,7 @@ internal static class PaymentBench
         var burstConfirmed = await WaitConfirmedAsync(app, bookings[paced..], TimeSpan.FromSeconds(120));
         var burstSeconds = burstConfirmed.Count == 0 ? double.NaN : (burstConfirmed.Values.Max() - burstStart) / 1000.0;
 
-        var queues = app.Services.GetRequiredService<IConfiguration>().GetSection("AzureFunctionsJobHost:extensions:queues");
+        var queues = new ConfigurationBuilder().AddJsonFile(Path.Combine(BenchApp.AppDirectory, "host.json")).Build().GetSection("extensions:queues");
         var settings = string.Join(", ", queues.GetChildren().Select(c => $"{c.Key} {c.Value}"));
         var met = confirmedLatency.Errors == 0 && confirmedLatency.P50 < 500 && confirmedLatency.P99 < 2000;
         return new Figure(

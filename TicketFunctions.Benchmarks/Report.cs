@@ -30,7 +30,7 @@ internal static class Report
         text.AppendLine(CultureInfo.InvariantCulture, $"Written by the benchmark harness (`TicketFunctions.Benchmarks/`); every number below was measured in the run described here, and is rewritten by the next run.");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{Command}{(options.Quick ? " -- --quick" : string.Empty)}`{(options.Quick ? " (**quick run: small sizes, for development; the full run is `npm run bench`**)" : string.Empty)}"
-            + $" = `node scripts/dev.mjs bench` = `dotnet run -c Release --project TicketFunctions.Benchmarks -p:FunctionsHost=local`");
+            + $" = `node scripts/dev.mjs bench` = `dotnet run -c Release --project TicketFunctions.Benchmarks`");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; whole run {elapsed.TotalMinutes:0.0} min");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {MemoryGiB()} GiB RAM, {OsName()}, {RuntimeInformation.FrameworkDescription} (SDK {SdkVersion()}), SQLite {SqliteVersion()}");
         text.AppendLine("- The app runs in this process on the local host (Kestrel, Release build, console logging at Warning so log lines are not measured), "

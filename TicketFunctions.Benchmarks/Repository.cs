@@ -5,6 +5,9 @@ internal static class Repository
 {
     public static string Root { get; } = Find();
 
+    /// <summary>The build configuration of this harness (Release under npm run bench); the app is built alike.</summary>
+    public static string Configuration { get; } = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
+
     private static string Find()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -45,6 +45,9 @@ async function waitForPort(port, seconds) {
   return false;
 }
 
+// `npm start [-- --port N]`: builds the app (the same build func start and a deployment use) and the local host, then
+// runs the app's real worker under the host with Azurite. With AzureWebJobsStorage set in the environment it uses that
+// account and starts no Azurite (scripts and second instances rely on that).
 async function start() {
   ensureNodeModules();
   const settings = path.join(root, 'local.settings.json');
@@ -53,8 +56,14 @@ async function start() {
     log('created local.settings.json from local.settings.json.example (development values; edit it to taste)');
   }
 
+  for (const project of ['TicketFunctions/TicketFunctions.csproj', 'FunctionsLocalHost/FunctionsLocalHost.csproj']) {
+    if (run('dotnet', ['build', project, '-nologo', '-v', 'q', '-clp:ErrorsOnly']) !== 0) process.exit(1);
+  }
+
   let azurite;
-  if (await portOpen(10001)) {
+  if (process.env.AzureWebJobsStorage) {
+    log('AzureWebJobsStorage is set in the environment; using that account (no Azurite started)');
+  } else if (await portOpen(10001)) {
     log('a Storage emulator is already listening on 127.0.0.1:10001; using it');
   } else {
     const bin = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'azurite.cmd' : 'azurite');
@@ -67,13 +76,25 @@ async function start() {
     log('Azurite is running (blob 10000, queue 10001, table 10002; data in .azurite/)');
   }
 
-  const app = spawn('dotnet', ['run', '--project', 'TicketFunctions', '-p:FunctionsHost=local', '--', ...rest], { cwd: root, stdio: 'inherit' });
-  const stop = () => { app.kill('SIGINT'); };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  app.on('exit', (code) => {
-    azurite?.kill();
-    process.exit(code ?? 0);
+  const host = path.join(root, 'FunctionsLocalHost', 'bin', 'Debug', 'net10.0', 'FunctionsLocalHost.dll');
+  const app = path.join(root, 'TicketFunctions', 'bin', 'Debug', 'net10.0');
+  const child = spawn('dotnet', [host, '--script-root', app, ...rest], { cwd: root, stdio: 'inherit' });
+  // Ctrl+C reaches the whole process group; the host stops its worker itself. A plain SIGTERM is passed on.
+  let stopping = false;
+  const stop = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    child.kill(signal);
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  child.on('exit', (code, signal) => {
+    if (azurite) {
+      azurite.once('exit', () => process.exit(code ?? (signal ? 1 : 0)));
+      azurite.kill('SIGTERM');
+    } else {
+      process.exit(code ?? (signal ? 1 : 0));
+    }
   });
 }
 
@@ -91,17 +112,10 @@ function ensureChromium() {
 function test() {
   ensureNodeModules();
   ensureChromium();
-  const steps = [
-    // The deployable build: the same source compiled against the real Azure Functions worker packages.
-    ['dotnet', ['build', 'TicketFunctions/TicketFunctions.csproj', '-p:FunctionsHost=azure', '-nologo', '-clp:ErrorsOnly']],
-    ['dotnet', ['format', 'TicketFunctions.sln', '--verify-no-changes']],
-  ];
-  for (const [file, args] of steps) {
-    if (run(file, args) !== 0) process.exit(1);
-  }
+  if (run('dotnet', ['format', 'TicketFunctions.sln', '--verify-no-changes']) !== 0) process.exit(1);
 
-  log(`dotnet test TicketFunctions.sln -p:FunctionsHost=local ${rest.join(' ')}`);
-  const result = spawnSync('dotnet', ['test', 'TicketFunctions.sln', '-p:FunctionsHost=local', ...rest], { cwd: root, encoding: 'utf8', stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 });
+  log(`dotnet test TicketFunctions.sln ${rest.join(' ')}`);
+  const result = spawnSync('dotnet', ['test', 'TicketFunctions.sln', ...rest], { cwd: root, encoding: 'utf8', stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 });
   process.stdout.write(result.stdout ?? '');
   let passed = 0, failed = 0, skipped = 0;
   for (const match of (result.stdout ?? '').matchAll(/Failed:\s+(\d+), Passed:\s+(\d+), Skipped:\s+(\d+)/g)) {
@@ -113,11 +127,11 @@ function test() {
   process.exit(code);
 }
 
-// The benchmark harness (TicketFunctions.Benchmarks): Release build, the app on the local host with Azurite;
+// The benchmark harness (TicketFunctions.Benchmarks): Release build, the app's worker under the local host with Azurite;
 // rewrites BENCHMARKS.md. `npm run bench -- --quick` runs small sizes.
 function bench() {
   ensureNodeModules();
-  process.exit(run('dotnet', ['run', '-c', 'Release', '--project', 'TicketFunctions.Benchmarks', '-p:FunctionsHost=local', '--', ...rest]));
+  process.exit(run('dotnet', ['run', '-c', 'Release', '--project', 'TicketFunctions.Benchmarks', '--', ...rest]));
 }
 
 if (command === 'start') await start();

@@ -90,6 +90,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     /// <summary>Completes when the host has stopped, by <see cref="StopAsync"/> or because its worker exited.</summary>
     public Task Stopped => _stopped.Task;
 
+    /// <summary>The worker's exit code once it has exited (0 after a clean stop).</summary>
+    public int? WorkerExitCode => _worker.Exited.IsCompletedSuccessfully ? _worker.Exited.Result : null;
+
     public static async Task<LocalFunctionsHost> StartAsync(LocalHostOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -266,9 +269,14 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         var code = await _worker.Exited.ConfigureAwait(false);
         if (Volatile.Read(ref _stopping) == 0)
         {
-            var logger = _loggers.CreateLogger("Host.Worker");
-            var output = _worker.RecentOutput;
-            HostLog.WorkerExited(logger, code, output);
+            // A worker stopped by the same Ctrl+C as the host exits cleanly; any other exit is a crash.
+            if (code != 0)
+            {
+                var logger = _loggers.CreateLogger("Host.Worker");
+                var output = _worker.RecentOutput;
+                HostLog.WorkerExited(logger, code, output);
+            }
+
             await StopAsync().ConfigureAwait(false);
         }
     }

@@ -57,6 +57,8 @@ public sealed class CrashTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
                 ["Jwt__Audience"] = "TicketFunctions",
                 ["Admin__Email"] = TestApp.AdminEmail,
                 ["Admin__Password"] = TestApp.AdminPassword,
+                // The outbox timer every two seconds, so a lost message is written again soon after a restart.
+                ["Payments__ResendSchedule"] = "*/2 * * * * *",
             },
             _directory);
     }
@@ -120,8 +122,8 @@ public sealed class CrashTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
         Assert.True(confirmedAtKill < Payments, "The kill interrupted nothing: " + atKill);
 
         // A message the dead host had taken stays invisible for its 10-minute lease (as with the Functions host);
-        // what recovers it is the PendingPaymentResender, for PENDING payments older than a minute. The host comes
-        // back "two minutes later": the payments' clocks are moved back instead of the test waiting.
+        // what recovers it is the outbox timer (ResendPendingPayments), for PENDING payments older than a minute. The
+        // host comes back "two minutes later": the payments' clocks are moved back instead of the test waiting.
         await Execute("UPDATE payments SET created_at = created_at - 120000 WHERE status = 'PENDING'");
         await App.RestartAsync();
 
@@ -146,7 +148,7 @@ public sealed class CrashTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
     });
 
     [Fact]
-    public Task A_pending_payment_whose_message_was_lost_is_resent_at_start_up_and_confirmed() => App.WithOutputOnFailure(async () =>
+    public Task A_pending_payment_whose_message_was_lost_is_resent_by_the_outbox_timer_and_confirmed() => App.WithOutputOnFailure(async () =>
     {
         var api = new ApiClient(App.Client);
         var showtimeId = await api.CreateShowtime(await api.LoginAsAdmin());

@@ -26,8 +26,9 @@ public sealed class LocalHostApp : IAsyncDisposable
     private readonly AzuriteFixture? _ownAzurite;
     private int _users;
 
-    private LocalHostApp(LocalFunctionsHost host, ServiceProvider services, string directory, AzuriteFixture azurite, AzuriteFixture? ownAzurite)
+    private LocalHostApp(LocalFunctionsHost host, ServiceProvider services, HostLog log, string directory, AzuriteFixture azurite, AzuriteFixture? ownAzurite)
     {
+        Log = log;
         _host = host;
         _services = services;
         _ownAzurite = ownAzurite;
@@ -38,6 +39,9 @@ public sealed class LocalHostApp : IAsyncDisposable
     }
 
     public HttpClient Client { get; }
+
+    /// <summary>What the host and the worker logged (information and above).</summary>
+    public HostLog Log { get; }
 
     public Uri BaseAddress { get; }
 
@@ -89,14 +93,15 @@ public sealed class LocalHostApp : IAsyncDisposable
             values[key] = value;
         }
 
+        var log = new HostLog();
         var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
         {
             AppDirectory = AppDirectory,
             Port = 0,
             Settings = values,
             ReadLocalSettingsFile = false,
-            // The worker's and the host's log lines would only be noise in the test output; failures carry their own.
-            Logging = logging => logging.SetMinimumLevel(LogLevel.None),
+            // Kept for the tests to read rather than written to the test output.
+            Logging = logging => logging.AddProvider(log),
         });
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
@@ -105,7 +110,7 @@ public sealed class LocalHostApp : IAsyncDisposable
         services.AddSingleton<IHostEnvironment>(new TestEnvironment(directory));
         services.AddLogging();
         services.AddTicketFunctions(configuration);
-        return new LocalHostApp(host, services.BuildServiceProvider(), directory, azurite, ownAzurite);
+        return new LocalHostApp(host, services.BuildServiceProvider(), log, directory, azurite, ownAzurite);
     }
 
     private static string FindAppDirectory()

@@ -14,7 +14,8 @@ namespace TicketFunctions.Tests.Support;
 /// A plain HTTP forwarder in front of Azurite's queue service (requests and answers pass unchanged, signatures
 /// included) that can hold back the app's receives from one queue: sends, peeks and everything else go through.
 /// With the gate shut, messages pile up in the queue and no host takes any; <see cref="LetOneReceiveThrough"/> lets
-/// exactly one receive (one batch) through.
+/// exactly one receive (one batch) through. <see cref="Break"/> makes the whole queue service unreachable (every
+/// connection is dropped) until <see cref="Mend"/>.
 /// </summary>
 public sealed class QueueGate : IAsyncDisposable
 {
@@ -23,6 +24,7 @@ public sealed class QueueGate : IAsyncDisposable
     private readonly string _queueMessagesPath;
     private readonly SemaphoreSlim _receives = new(0);
     private volatile bool _open = true;
+    private volatile bool _broken;
     private int _held;
 
     private QueueGate(WebApplication app, HttpClient azurite, string queueMessagesPath)
@@ -55,6 +57,12 @@ public sealed class QueueGate : IAsyncDisposable
             azurite.QueueEndpoint.ToString(), $"http://127.0.0.1:{address.Port}/{FunctionsLocalHost.Tests.Support.AzuriteFixture.AccountName}", StringComparison.Ordinal);
         return gate;
     }
+
+    /// <summary>From now on every request to the queue service fails as if the service were down.</summary>
+    public void Break() => _broken = true;
+
+    /// <summary>The queue service answers again.</summary>
+    public void Mend() => _broken = false;
 
     /// <summary>Holds back every receive from the queue until let through.</summary>
     public void Shut() => _open = false;
@@ -92,6 +100,12 @@ public sealed class QueueGate : IAsyncDisposable
 
     private async Task ForwardAsync(HttpContext context, Uri azurite)
     {
+        if (_broken)
+        {
+            context.Abort();
+            return;
+        }
+
         var request = context.Request;
         var isReceive = HttpMethods.IsGet(request.Method)
             && request.Path.Equals(_queueMessagesPath, StringComparison.OrdinalIgnoreCase)

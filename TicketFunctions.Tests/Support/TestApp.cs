@@ -77,6 +77,8 @@ public sealed partial class TestApp : IAsyncDisposable
         ["Admin:Email"] = AdminEmail,
         ["Admin:Password"] = AdminPassword,
         ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+        // The outbox timer's schedule is an app setting the host resolves (as in local.settings.json.example).
+        ["Payments__ResendSchedule"] = "0 * * * * *",
     };
 
     public T Get<T>()

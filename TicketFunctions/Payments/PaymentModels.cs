@@ -52,7 +52,13 @@ public sealed record PaymentView
 }
 
 /// <summary>The <c>payments</c> queue message: which payment to process.</summary>
-public sealed record PaymentMessage(long PaymentId);
+public sealed record PaymentMessage(long PaymentId)
+{
+    public const string QueueName = "payments";
+
+    /// <summary>Where the host moves a message that failed every try (host.json maxDequeueCount).</summary>
+    public const string PoisonQueueName = QueueName + "-poison";
+}
 
 /// <summary>
 /// The answer of POST /api/payments: the HTTP response and, for a newly accepted payment only, the queue message
@@ -63,6 +69,6 @@ public sealed class CreatePaymentOutput
     [HttpResult]
     public required IActionResult HttpResponse { get; set; }
 
-    [QueueOutput("payments")]
+    [QueueOutput(PaymentMessage.QueueName)]
     public PaymentMessage? Message { get; set; }
 }

@@ -10,7 +10,7 @@ public sealed partial class PaymentProcessingFunctions(PaymentProcessor processo
     private static readonly JsonSerializerOptions MessageJson = new(JsonSerializerDefaults.Web);
 
     [Function("ProcessPayment")]
-    public async Task Run([QueueTrigger("payments")] PaymentMessage message, CancellationToken ct)
+    public async Task Run([QueueTrigger(PaymentMessage.QueueName)] PaymentMessage message, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
         await processor.ProcessAsync(message.PaymentId, ct);
@@ -18,7 +18,7 @@ public sealed partial class PaymentProcessingFunctions(PaymentProcessor processo
 
     /// <summary>Takes the raw text, so that a message which is not JSON is logged and dropped rather than failing binding.</summary>
     [Function("ProcessPaymentPoison")]
-    public async Task RunPoison([QueueTrigger("payments-poison")] string message, CancellationToken ct)
+    public async Task RunPoison([QueueTrigger(PaymentMessage.PoisonQueueName)] string message, CancellationToken ct)
     {
         var paymentId = Parse(message);
         if (paymentId is null)

@@ -15,8 +15,10 @@ public static class PaymentsServices
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
         services.AddSingleton<PaymentService>();
         services.AddSingleton<PaymentProcessor>();
+        services.AddOptions<PaymentOptions>().Bind(configuration.GetSection(PaymentOptions.Section))
+            .Validate(o => o.ResendAfter > TimeSpan.Zero, "Payments__ResendAfter must be positive.")
+            .ValidateOnStart();
         services.AddSingleton<PendingPaymentResender>();
-        services.AddHostedService(sp => sp.GetRequiredService<PendingPaymentResender>());
         return services;
     }
 }
