@@ -54,10 +54,17 @@ internal sealed class LocalSettings
             ? ReadValues(localSettings, data)
             : new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
 
+        // Keys are compared as configuration compares them (A__B is A:B); the last of two spellings wins.
+        var overridden = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in overrides)
+        {
+            overridden[ConfigurationKey(key)] = value;
+        }
+
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(data)
             .AddEnvironmentVariables()
-            .AddInMemoryCollection(overrides.ToDictionary(o => ConfigurationKey(o.Key), o => o.Value, StringComparer.OrdinalIgnoreCase))
+            .AddInMemoryCollection(overridden)
             .Build();
 
         var worker = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -63,8 +63,10 @@ internal sealed class FunctionInvoker(WorkerChannel channel, QueueConnections qu
             {
                 await WriteOutputsAsync(function, response!).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or InvalidOperationException or OperationCanceledException)
+            catch (Exception ex)
             {
+                // Whatever Storage does (an error answer, or retries that all failed: AggregateException), the
+                // invocation has failed, as on the Functions host.
                 HostLog.OutputFailed(logger, ex, function.Name, invocationId);
                 failure = ex;
             }

@@ -78,7 +78,7 @@ public sealed partial class TestApp : IAsyncDisposable
         ["Admin:Password"] = AdminPassword,
         ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
         // The outbox timer's schedule is an app setting the host resolves (as in local.settings.json.example).
-        ["Payments__ResendSchedule"] = "0 * * * * *",
+        ["Payments:ResendSchedule"] = "0 * * * * *",
     };
 
     public T Get<T>()
