@@ -37,6 +37,12 @@ public static class Problems
         return Result(problem);
     }
 
+    public static IActionResult RequestTimeout()
+        => Problem(StatusCodes.Status408RequestTimeout, "The request body arrived too slowly.", "The request body stopped arriving; send it again at once.");
+
+    public static IActionResult BodyCutShort()
+        => Problem(StatusCodes.Status400BadRequest, "The request is malformed.", "The request body ended before its declared length; send it again whole.");
+
     public static IActionResult PayloadTooLarge(long limit)
         => Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"The body may hold at most {limit} bytes.");
 

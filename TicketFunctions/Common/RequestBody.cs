@@ -2,6 +2,9 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace TicketFunctions.Common;
 
@@ -31,7 +34,18 @@ public static class RequestBody
             return new(null, Problems.UnsupportedMediaType(), []);
         }
 
-        var bytes = await ReadLimitedAsync(request.Body, cancellationToken);
+        byte[]? bytes;
+        try
+        {
+            bytes = await ReadLimitedAsync(request.Body, cancellationToken);
+        }
+        catch (Exception e) when (ClientFault(e) is { } answer)
+        {
+            // The client's doing, not the app's: a warning without a stack trace, and a 4xx if it can still be written.
+            ClientFaultLog.BodyFault(Logger(request), e.GetType().Name, e.Message);
+            return new(null, answer, []);
+        }
+
         if (bytes is null)
         {
             return new(null, Problems.PayloadTooLarge(MaxBytes), []);
@@ -55,6 +69,21 @@ public static class RequestBody
             return new(null, Problems.Validation(new Dictionary<string, string[]> { [field] = [Describe(e)] }, "The request body is not valid JSON for this operation."), bytes);
         }
     }
+
+    /// <summary>
+    /// A body that did not arrive: too slowly (Kestrel's minimum data rate or the request's timeout: 408), or cut short
+    /// (the connection dropped or the length was not reached: 400). Null for anything that is not the client's fault.
+    /// </summary>
+    private static IActionResult? ClientFault(Exception e) => e switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => Problems.RequestTimeout(),
+        BadHttpRequestException => Problems.BodyCutShort(),
+        IOException => Problems.BodyCutShort(),
+        _ => null,
+    };
+
+    private static ILogger Logger(HttpRequest request)
+        => request.HttpContext.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger(typeof(RequestBody).FullName!) ?? NullLogger.Instance;
 
     private static bool IsJson(string? contentType)
     {
@@ -129,3 +158,9 @@ public sealed record JsonBody<T>(T? Value, IActionResult? Problem, byte[] Raw)
 
 /// <summary>An error whose answer is already shaped (a body that could not be read).</summary>
 public sealed record BodyError(IActionResult Answer) : Error;
+
+internal static partial class ClientFaultLog
+{
+    [LoggerMessage(LogLevel.Warning, "The request body could not be read ({Kind}: {Reason}); answered as the client's fault")]
+    internal static partial void BodyFault(ILogger logger, string kind, string reason);
+}
