@@ -1,9 +1,9 @@
 using System.Reflection;
 using System.Text.Json;
-using Microsoft.OpenApi;
-using Microsoft.OpenApi.Reader;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
 using TicketFunctions.Auth;
 using TicketFunctions.OpenApi;
 using TicketFunctions.Tests.Support;

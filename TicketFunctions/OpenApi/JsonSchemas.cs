@@ -122,7 +122,9 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
                 schema["format"] = "email";
                 break;
             case OneOfAttribute oneOf:
-                schema["enum"] = new JsonArray([.. oneOf.Values.Select(v => JsonValue.Create(v))]);
+                // An enum lists every value, null too where the property may be null (so that a null example conforms).
+                var orNull = schema["type"] is JsonArray types && types.Any(t => t?.GetValue<string>() == "null");
+                schema["enum"] = new JsonArray([.. oneOf.Values.Select(v => JsonValue.Create(v)), .. orNull ? new JsonNode?[] { null } : []]);
                 break;
             case DescriptionAttribute description:
                 schema["description"] = description.Description;

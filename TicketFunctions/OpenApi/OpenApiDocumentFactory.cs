@@ -208,7 +208,11 @@ public static partial class OpenApiDocumentFactory
         {
             400 => Problems.Validation(field, "The value is not valid."),
             401 => Problems.Unauthorized("No bearer token was sent.", error: null),
+            403 => Problems.Forbidden(description),
+            404 => Problems.NotFound(description),
             409 when code.Success => Problems.Conflict(code.Value, description),
+            413 => Problems.PayloadTooLarge(RequestBody.MaxBytes),
+            415 => Problems.UnsupportedMediaType(),
             429 => Problems.TooManyRequests(description, TimeSpan.FromMinutes(1)),
             _ => Problems.Problem(status, ReasonPhrases.GetReasonPhrase(status) + ".", description),
         };
