@@ -1,7 +1,10 @@
 using System.Reflection;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
+using TicketFunctions.Auth;
 using TicketFunctions.OpenApi;
 using TicketFunctions.Tests.Support;
 
@@ -26,17 +29,16 @@ public sealed class OpenApiDocumentTests
 
     [Theory]
     [MemberData(nameof(HttpFunctionNames))]
-    public void Every_http_function_has_an_operation_annotation_and_a_success_response(string name)
+    public void Every_http_function_declares_who_may_call_it_its_tag_summary_and_a_success_response(string name)
     {
         var method = HttpFunction.FindAll(App).Single(f => f.Name == name).Method;
 
-        var operation = method.GetCustomAttribute<ApiOperationAttribute>();
-        Assert.True(operation is not null, $"{method.DeclaringType!.Name}.{method.Name} has no [ApiOperation].");
-        Assert.False(string.IsNullOrWhiteSpace(operation.Tag));
-        Assert.False(string.IsNullOrWhiteSpace(operation.Summary));
+        Assert.True(method.GetCustomAttribute<AccessAttribute>() is not null, $"{method.DeclaringType!.Name}.{method.Name} has no [Access].");
+        Assert.NotEmpty(method.GetCustomAttribute<TagsAttribute>()?.Tags ?? []);
+        Assert.False(string.IsNullOrWhiteSpace(method.GetCustomAttribute<EndpointSummaryAttribute>()?.Summary));
         Assert.True(
-            method.GetCustomAttributes<ApiResponseAttribute>().Any(r => r.Status is >= 200 and < 300),
-            $"{method.DeclaringType!.Name}.{method.Name} has no success [ApiResponse].");
+            method.GetCustomAttributes<ProducesResponseTypeAttribute>().Any(r => r.StatusCode is >= 200 and < 300),
+            $"{method.DeclaringType!.Name}.{method.Name} has no success [ProducesResponseType].");
     }
 
     [Theory]
@@ -77,16 +79,16 @@ public sealed class OpenApiDocumentTests
             }
 
             var responses = operation.GetProperty("responses");
-            foreach (var response in function.Method.GetCustomAttributes<ApiResponseAttribute>())
+            foreach (var response in function.Method.GetCustomAttributes<ProducesResponseTypeAttribute>())
             {
-                Assert.True(responses.TryGetProperty(response.Status.ToString(System.Globalization.CultureInfo.InvariantCulture), out _),
-                    $"{httpMethod} {path} lacks its {response.Status} answer.");
+                Assert.True(responses.TryGetProperty(response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), out _),
+                    $"{httpMethod} {path} lacks its {response.StatusCode} answer.");
             }
 
-            var access = function.Method.GetCustomAttribute<ApiOperationAttribute>()?.Access ?? ApiAccess.Anonymous;
-            Assert.True(access == ApiAccess.Anonymous || responses.TryGetProperty("401", out _), $"{httpMethod} {path} lacks 401.");
-            Assert.True(access != ApiAccess.Admin || responses.TryGetProperty("403", out _), $"{httpMethod} {path} lacks 403.");
-            Assert.Equal(access != ApiAccess.Anonymous, operation.GetProperty("security").GetArrayLength() > 0);
+            var access = function.Access;
+            Assert.True(access == Access.Anonymous || responses.TryGetProperty("401", out _), $"{httpMethod} {path} lacks 401.");
+            Assert.True(access != Access.Admin || responses.TryGetProperty("403", out _), $"{httpMethod} {path} lacks 403.");
+            Assert.Equal(access != Access.Anonymous, operation.GetProperty("security").GetArrayLength() > 0);
 
             if (function.Method.GetCustomAttribute<ApiRequestBodyAttribute>() is { } body)
             {
@@ -135,7 +137,7 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
-    public async Task Both_addresses_serve_the_document_with_this_requests_server_and_the_bearer_scheme()
+    public async Task Both_addresses_serve_the_document_with_a_relative_server_and_the_bearer_scheme()
     {
         await using var app = await TestApp.StartAsync();
         var functions = app.Function<OpenApiFunctions>();
@@ -147,7 +149,7 @@ public sealed class OpenApiDocumentTests
         Assert.Equal("application/json; charset=utf-8", v3.ContentType);
         Assert.Equal(v3.Body, swagger.Body);
         Assert.StartsWith("3.0.", v3.Json.GetProperty("openapi").GetString(), StringComparison.Ordinal);
-        Assert.Equal("http://localhost:7071/api", v3.Json.GetProperty("servers")[0].GetProperty("url").GetString());
+        Assert.Equal("/api", v3.Json.GetProperty("servers")[0].GetProperty("url").GetString());
         var bearer = v3.Json.GetProperty("components").GetProperty("securitySchemes").GetProperty(OpenApiDocumentFactory.BearerScheme);
         Assert.Equal("http", bearer.GetProperty("type").GetString());
         Assert.Equal("bearer", bearer.GetProperty("scheme").GetString());
@@ -155,15 +157,18 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
-    public async Task The_server_url_follows_the_forwarded_scheme()
+    public async Task No_request_header_puts_another_host_into_the_document()
     {
         await using var app = await TestApp.StartAsync();
         var request = app.Request("GET", "/api/openapi/v3.json");
+        request.Host = new Microsoft.AspNetCore.Http.HostString("evil.example");
         request.Headers["X-Forwarded-Proto"] = "https";
+        request.Headers["X-Forwarded-Host"] = "evil.example";
 
         var response = await app.Call(() => Task.FromResult(app.Function<OpenApiFunctions>().Document(request)));
 
-        Assert.Equal("https://localhost:7071/api", response.Json.GetProperty("servers")[0].GetProperty("url").GetString());
+        Assert.Equal("/api", response.Json.GetProperty("servers")[0].GetProperty("url").GetString());
+        Assert.DoesNotContain("evil.example", response.Body, StringComparison.Ordinal);
     }
 
     [Fact]

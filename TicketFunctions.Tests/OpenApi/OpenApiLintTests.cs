@@ -12,9 +12,6 @@ public sealed class OpenApiLintTests(ITestOutputHelper output)
     {
         await using var app = await TestApp.StartAsync();
         var request = app.Request("GET", "/api/openapi/v3.json");
-
-        // As a deployed app serves it: the server URL is the request's host, which the linter rightly flags when local.
-        request.Host = new Microsoft.AspNetCore.Http.HostString("tickets.contoso.test");
         var served = await app.Call(() => Task.FromResult(app.Function<TicketFunctions.OpenApi.OpenApiFunctions>().Document(request)));
         Assert.Equal(200, served.Status);
         var file = Path.Combine(app.Directory, "openapi.json");

@@ -92,7 +92,7 @@ public sealed class OpenApiSchemaTests
         Assert.Equal(128, register.GetProperty("password").GetProperty("maxLength").GetInt32());
 
         var login = schemas.GetProperty("LoginResponse");
-        Assert.Equal(["accessToken", "expiresIn", "tokenType", "user"], login.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["accessToken", "expiresIn", "tokenType", "user"], login.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Order(StringComparer.Ordinal));
         Assert.Equal("#/components/schemas/UserResponse", login.GetProperty("properties").GetProperty("user").GetProperty("$ref").GetString());
         Assert.Equal(("string", "date-time"), TypeAndFormat(schemas.GetProperty("UserResponse").GetProperty("properties").GetProperty("createdAt")));
 

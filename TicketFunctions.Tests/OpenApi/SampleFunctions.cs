@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.OpenApi;
 
@@ -35,8 +36,10 @@ public sealed record SampleCreateRequest(
     [property: Range(1, 10)] int SeatCount,
     [property: Required, EmailAddress] string Email,
     [property: MinLength(1), MaxLength(10)] IReadOnlyList<string> Seats,
-    [property: Range(0.01, 1000.00)] decimal Price)
+    [property: Range(0.01, 1000.00)] decimal Price) : IExample<SampleCreateRequest>
 {
+    public static SampleCreateRequest Example => new("Two", 2, "a@example.com", ["A1"], 9.99m) { Day = new DateOnly(2026, 12, 1) };
+
     public string? Comment { get; init; }
 
     public required DateOnly Day { get; init; }
@@ -45,20 +48,24 @@ public sealed record SampleCreateRequest(
 public sealed class SampleFunctions
 {
     [Function("ListSampleItems")]
-    [ApiOperation("Samples", "List items", Access = ApiAccess.Admin)]
+    [Access(Access.Admin)]
+    [Tags("Samples")]
+    [EndpointSummary("List items")]
     [ApiQuery("date", typeof(DateOnly?))]
     [ApiPaged]
-    [ApiHeader("Idempotency-Key")]
-    [ApiResponse(200, typeof(PagedList<SampleItemResponse>))]
+    [ApiHeader("Idempotency-Key", MaxLength = 100)]
+    [ProducesResponseType(typeof(PagedList<SampleItemResponse>), 200)]
     public static IActionResult List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "samples/{id:long}/items")] HttpRequest req, long id)
         => new OkResult();
 
     [Function("CreateSample")]
-    [ApiOperation("Samples", "Create one", Access = ApiAccess.User)]
+    [Access(Access.User)]
+    [Tags("Samples")]
+    [EndpointSummary("Create one")]
     [ApiRequestBody(typeof(SampleCreateRequest))]
-    [ApiResponse(201, typeof(SampleItemResponse))]
-    [ApiResponse(409, Description = "Taken.")]
+    [ProducesResponseType(typeof(SampleItemResponse), 201)]
+    [ProducesResponseType(409, Description = "sample_taken: taken.")]
     public static IActionResult Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "samples")] HttpRequest req)
         => new OkResult();

@@ -6,7 +6,7 @@ namespace TicketFunctions.Tests.OpenApi;
 public sealed class SwaggerUiTests
 {
     [Fact]
-    public async Task The_page_loads_its_assets_from_the_app_and_the_document_relative_to_itself()
+    public async Task The_page_loads_its_assets_and_the_document_from_paths_that_work_with_or_without_a_trailing_slash()
     {
         await using var app = await TestApp.StartAsync();
 
@@ -15,12 +15,13 @@ public sealed class SwaggerUiTests
         Assert.Equal(200, page.Status);
         Assert.Equal("text/html; charset=utf-8", page.ContentType);
         Assert.Equal("no-cache", page.Headers.CacheControl.ToString());
-        Assert.Contains("url: \"../openapi/v3.json\"", page.Body, StringComparison.Ordinal);
+        Assert.Contains("url: \"/api/openapi/v3.json\"", page.Body, StringComparison.Ordinal);
         Assert.Contains("persistAuthorization: true", page.Body, StringComparison.Ordinal);
         Assert.Contains("deepLinking: true", page.Body, StringComparison.Ordinal);
         Assert.Contains("tryItOutEnabled: true", page.Body, StringComparison.Ordinal);
         Assert.Contains("validatorUrl: null", page.Body, StringComparison.Ordinal);
-        Assert.Matches("src=\"ui/swagger-ui-bundle\\.js\\?v=[0-9a-f]{16}\"", page.Body);
+        Assert.Matches("src=\"/api/swagger/ui/swagger-ui-bundle\\.js\\?v=[0-9a-f]{16}\"", page.Body);
+        Assert.DoesNotMatch("(src|href)=\"[^/]", page.Body);
         Assert.DoesNotContain("https://", page.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("//cdn", page.Body, StringComparison.Ordinal);
     }

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TicketFunctions.Auth;
 using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Tests.Security;
@@ -96,10 +97,10 @@ public static class HostileRequests
         var requests = new List<HostileRequest>();
         foreach (var function in Functions)
         {
-            var token = Access(function) switch
+            var token = function.Access switch
             {
-                ApiAccess.Admin => targets.AdminToken,
-                ApiAccess.User => targets.UserToken,
+                Access.Admin => targets.AdminToken,
+                Access.User => targets.UserToken,
                 _ => null,
             };
             var bodyType = function.Method.GetCustomAttribute<ApiRequestBodyAttribute>()?.Type;
@@ -160,8 +161,6 @@ public static class HostileRequests
             return new HostileAnswer(413, "application/problem+json", $"{{\"status\":413,\"title\":\"{e.GetType().Name}\",\"type\":\"\"}}", "");
         }
     }
-
-    public static ApiAccess Access(HttpFunction function) => function.Method.GetCustomAttribute<ApiOperationAttribute>()?.Access ?? ApiAccess.Anonymous;
 
     /// <summary>A valid JSON body for a request type, built from its properties; known types get values that pass validation.</summary>
     public static JsonObject Baseline(Type type)

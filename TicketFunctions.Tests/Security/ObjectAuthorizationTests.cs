@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using TicketFunctions.Auth;
 using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Tests.Security;
@@ -24,7 +25,7 @@ public sealed class ObjectAuthorizationTests(SecurityHost host)
     public async Task Every_user_route_with_an_object_id_is_known_to_this_test()
     {
         var found = HostileRequests.Functions
-            .Where(f => HostileRequests.Access(f) == ApiAccess.User && f.Route.Contains("{id", StringComparison.Ordinal))
+            .Where(f => f.Access == Access.User && f.Route.Contains("{id", StringComparison.Ordinal))
             .Select(f => f.Name).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(ObjectRoutes.Keys.Order(StringComparer.Ordinal), found);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using TicketFunctions.Auth;
 using TicketFunctions.OpenApi;
 using TicketFunctions.Tests.Support;
 
@@ -78,7 +79,7 @@ public sealed class TokenAttackTests(SecurityHost host)
     public async Task A_User_calling_any_Admin_route_gets_403_and_nothing_changes()
     {
         var targets = await host.NewTargets();
-        var adminRoutes = HostileRequests.Functions.Where(f => HostileRequests.Access(f) == ApiAccess.Admin).Select(f => f.Name).ToHashSet();
+        var adminRoutes = HostileRequests.Functions.Where(f => f.Access == Access.Admin).Select(f => f.Name).ToHashSet();
         var asUser = HostileRequests.Valid(targets).Where(r => adminRoutes.Contains(r.Function)).Select(r => r with { Token = targets.UserToken }).ToList();
         var counts = await Counts();
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using TicketFunctions.Auth;
+using TicketFunctions.Bookings;
 using TicketFunctions.Common;
 using TicketFunctions.OpenApi;
 
@@ -9,20 +10,20 @@ namespace TicketFunctions.Admin;
 
 public sealed class AdminFunctions(AdminService admin, Authenticator authenticator)
 {
-    private static readonly string[] BookingStatuses = ["PENDING", "CONFIRMED", "CANCELLED", "EXPIRED"];
-
     [Function("AdminListBookings")]
-    [ApiOperation("Admin", "List all bookings", Access = ApiAccess.Admin,
-        Description = "Newest first. Each booking carries userEmail, movieTitle, theatreName, startsAt and paymentStatus (its latest payment's status, or null).")]
-    [ApiQuery("status", typeof(string), Description = "PENDING, CONFIRMED, CANCELLED or EXPIRED; a PENDING booking whose hold has ended counts as EXPIRED.")]
+    [Access(Access.Admin)]
+    [Tags("Admin")]
+    [EndpointSummary("List all bookings")]
+    [EndpointDescription("Newest first. Each booking carries userEmail, movieTitle, theatreName, startsAt and paymentStatus (its latest payment's status, or null).")]
+    [ApiQuery("status", typeof(string), OneOf = typeof(BookingStatus), Description = "PENDING, CONFIRMED, CANCELLED or EXPIRED; a PENDING booking whose hold has ended counts as EXPIRED.")]
     [ApiQuery("userId", typeof(long))]
     [ApiQuery("showtimeId", typeof(long))]
     [ApiQuery("movieId", typeof(long))]
     [ApiQuery("from", typeof(DateTime), Description = "Bookings created at or after this instant (the booking's createdAt, not the showtime's start). A date means 00:00Z that day.")]
     [ApiQuery("to", typeof(DateTime), Description = "Bookings created at or before this instant (the booking's createdAt, inclusive). A date means 00:00Z that day. Must not be before from.")]
     [ApiPaged]
-    [ApiResponse(200, typeof(PagedList<AdminBookingResponse>))]
-    [ApiResponse(400, Description = "A query parameter is invalid.")]
+    [ProducesResponseType(typeof(PagedList<AdminBookingResponse>), 200)]
+    [ProducesResponseType(400, Description = "A query parameter is invalid.")]
     public async Task<IActionResult> ListBookings(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/bookings")] HttpRequest req)
     {
@@ -33,7 +34,7 @@ public sealed class AdminFunctions(AdminService admin, Authenticator authenticat
 
         var q = new Query(req);
         var filter = new AdminBookingFilter(
-            q.OneOf("status", BookingStatuses), q.Int("userId"), q.Int("showtimeId"), q.Int("movieId"), q.Instant("from"), q.Instant("to"));
+            q.OneOf("status", BookingStatus.All), q.Int("userId"), q.Int("showtimeId"), q.Int("movieId"), q.Instant("from"), q.Instant("to"));
         var paging = q.Paging();
         CheckRange(q, filter.From, filter.To);
         return q.IsValid
@@ -42,9 +43,11 @@ public sealed class AdminFunctions(AdminService admin, Authenticator authenticat
     }
 
     [Function("AdminGetBooking")]
-    [ApiOperation("Admin", "Read any booking with its user, seats and payments", Access = ApiAccess.Admin)]
-    [ApiResponse(200, typeof(AdminBookingDetailResponse))]
-    [ApiResponse(404, Description = "No such booking.")]
+    [Access(Access.Admin)]
+    [Tags("Admin")]
+    [EndpointSummary("Read any booking with its user, seats and payments")]
+    [ProducesResponseType(typeof(AdminBookingDetailResponse), 200)]
+    [ProducesResponseType(404, Description = "No such booking.")]
     public async Task<IActionResult> GetBooking(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/bookings/{id:long}")] HttpRequest req, long id)
     {
@@ -58,14 +61,16 @@ public sealed class AdminFunctions(AdminService admin, Authenticator authenticat
     }
 
     [Function("AdminSalesReport")]
-    [ApiOperation("Admin", "Sales per movie", Access = ApiAccess.Admin,
-        Description = "Confirmed bookings only, for showtimes starting between from and to (both inclusive, both optional). Per movie with at least " +
+    [Access(Access.Admin)]
+    [Tags("Admin")]
+    [EndpointSummary("Sales per movie")]
+    [EndpointDescription("Confirmed bookings only, for showtimes starting between from and to (both inclusive, both optional). Per movie with at least " +
             "one sale: ticketsSold (sum of seats), revenue (sum of booking totals) and showtimes (distinct showtimes with at least one confirmed " +
             "booking); ordered by revenue, highest first; totals over all movies.")]
     [ApiQuery("from", typeof(DateTime), Description = "Showtimes starting at or after this instant; a date means 00:00Z that day.")]
     [ApiQuery("to", typeof(DateTime), Description = "Showtimes starting at or before this instant; a date means 00:00Z that day. Must not be before from.")]
-    [ApiResponse(200, typeof(SalesReportResponse))]
-    [ApiResponse(400, Description = "from or to is invalid, or from is after to.")]
+    [ProducesResponseType(typeof(SalesReportResponse), 200)]
+    [ProducesResponseType(400, Description = "from or to is invalid, or from is after to.")]
     public async Task<IActionResult> SalesReport(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/reports/sales")] HttpRequest req)
     {

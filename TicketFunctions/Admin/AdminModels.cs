@@ -1,4 +1,5 @@
 using TicketFunctions.Auth;
+using TicketFunctions.Bookings;
 using TicketFunctions.Common;
 using TicketFunctions.Payments;
 
@@ -13,7 +14,7 @@ public sealed record AdminBookingResponse(
     int SeatCount,
     decimal UnitPrice,
     decimal TotalPrice,
-    string Status,
+    [property: OneOf(typeof(BookingStatus))] string Status,
     DateTime CreatedAt,
     DateTime ExpiresAt,
     DateTime? ConfirmedAt,
@@ -21,8 +22,13 @@ public sealed record AdminBookingResponse(
     string MovieTitle,
     string TheatreName,
     DateTime StartsAt,
-    string? PaymentStatus)
+    [property: OneOf(typeof(PaymentStatuses))] string? PaymentStatus) : IExample<AdminBookingResponse>
 {
+    public static AdminBookingResponse Example => new(
+        1, 1, 2, ["A1", "A2"], 2, 12.50m, 25.00m, BookingStatus.Confirmed, new DateTime(2026, 11, 27, 9, 0, 0, DateTimeKind.Utc),
+        new DateTime(2026, 11, 27, 9, 10, 0, DateTimeKind.Utc), new DateTime(2026, 11, 27, 9, 1, 0, DateTimeKind.Utc), "ada@example.com", "Arrival",
+        "Odeon Riverside", new DateTime(2026, 12, 4, 18, 30, 0, DateTimeKind.Utc), PaymentStatuses.Success);
+
     public static AdminBookingResponse From(AdminBookingRow b) => new(
         b.Id, b.ShowtimeId, b.UserId, b.SeatList, b.SeatCount, Money.FromCents(b.UnitPriceCents), Money.FromCents(b.TotalPriceCents), b.Status,
         Time.FromUnixMs(b.CreatedAt), Time.FromUnixMs(b.ExpiresAt), Time.FromUnixMs(b.ConfirmedAt), b.UserEmail, b.MovieTitle, b.TheatreName,
@@ -38,17 +44,23 @@ public sealed record AdminBookingDetailResponse(
     int SeatCount,
     decimal UnitPrice,
     decimal TotalPrice,
-    string Status,
+    [property: OneOf(typeof(BookingStatus))] string Status,
     DateTime CreatedAt,
     DateTime ExpiresAt,
     DateTime? ConfirmedAt,
     string MovieTitle,
     string TheatreName,
     DateTime StartsAt,
-    string? PaymentStatus,
+    [property: OneOf(typeof(PaymentStatuses))] string? PaymentStatus,
     UserResponse User,
-    IReadOnlyList<PaymentResponse> Payments)
+    IReadOnlyList<PaymentResponse> Payments) : IExample<AdminBookingDetailResponse>
 {
+    public static AdminBookingDetailResponse Example => new(
+        1, 1, 2, ["A1", "A2"], 2, 12.50m, 25.00m, BookingStatus.Confirmed, new DateTime(2026, 11, 27, 9, 0, 0, DateTimeKind.Utc),
+        new DateTime(2026, 11, 27, 9, 10, 0, DateTimeKind.Utc), new DateTime(2026, 11, 27, 9, 1, 0, DateTimeKind.Utc), "Arrival", "Odeon Riverside",
+        new DateTime(2026, 12, 4, 18, 30, 0, DateTimeKind.Utc), PaymentStatuses.Success, UserResponse.Example,
+        [PaymentResponse.Example with { Status = PaymentStatuses.Success, ProcessedAt = new DateTime(2026, 11, 27, 9, 1, 0, DateTimeKind.Utc) }]);
+
     public static AdminBookingDetailResponse From(AdminBookingRow b, IEnumerable<PaymentView> payments) => new(
         b.Id, b.ShowtimeId, b.UserId, b.SeatList, b.SeatCount, Money.FromCents(b.UnitPriceCents), Money.FromCents(b.TotalPriceCents), b.Status,
         Time.FromUnixMs(b.CreatedAt), Time.FromUnixMs(b.ExpiresAt), Time.FromUnixMs(b.ConfirmedAt), b.MovieTitle, b.TheatreName,
@@ -58,7 +70,12 @@ public sealed record AdminBookingDetailResponse(
 }
 
 /// <summary>Sales of confirmed bookings per movie, for showtimes starting between from and to.</summary>
-public sealed record SalesReportResponse(DateTime? From, DateTime? To, IReadOnlyList<MovieSales> Movies, SalesTotals Totals);
+public sealed record SalesReportResponse(DateTime? From, DateTime? To, IReadOnlyList<MovieSales> Movies, SalesTotals Totals)
+    : IExample<SalesReportResponse>
+{
+    public static SalesReportResponse Example
+        => new(new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc), null, [new(1, "Arrival", 2, 25.00m, 1)], new(2, 25.00m, 1));
+}
 
 public sealed record MovieSales(long MovieId, string Title, long TicketsSold, decimal Revenue, long Showtimes);
 

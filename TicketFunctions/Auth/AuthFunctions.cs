@@ -10,10 +10,13 @@ namespace TicketFunctions.Auth;
 public sealed class AuthFunctions(AuthService auth, Authenticator authenticator)
 {
     [Function("Register")]
-    [ApiOperation("Auth", "Register a new user", Description = "Email is unique case-insensitively; passwords have 8 to 128 characters. The role is always User.")]
+    [Access(Access.Anonymous)]
+    [Tags("Auth")]
+    [EndpointSummary("Register a new user")]
+    [EndpointDescription("Email is unique case-insensitively; passwords have 8 to 128 characters. The role is always User.")]
     [ApiRequestBody(typeof(RegisterRequest))]
-    [ApiResponse(201, typeof(UserResponse), Description = "The new user.")]
-    [ApiResponse(409, Description = "The email is already registered.")]
+    [ProducesResponseType(typeof(UserResponse), 201, Description = "The new user.")]
+    [ProducesResponseType(409, Description = "The email is already registered.")]
     public async Task<IActionResult> Register(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/register")] HttpRequest req)
     {
@@ -30,11 +33,13 @@ public sealed class AuthFunctions(AuthService auth, Authenticator authenticator)
     }
 
     [Function("Login")]
-    [ApiOperation("Auth", "Log in for a bearer token")]
+    [Access(Access.Anonymous)]
+    [Tags("Auth")]
+    [EndpointSummary("Log in for a bearer token")]
     [ApiRequestBody(typeof(LoginRequest))]
-    [ApiResponse(200, typeof(LoginResponse), Description = "The access token and the user.")]
-    [ApiResponse(401, Description = "The email or password is wrong.")]
-    [ApiResponse(429, Description = "Too many failed logins for this email in the window (Login__MaxFailures, Login__FailureWindow); Retry-After says when to try again.")]
+    [ProducesResponseType(typeof(LoginResponse), 200, Description = "The access token and the user.")]
+    [ProducesResponseType(401, Description = "The email or password is wrong.")]
+    [ProducesResponseType(429, Description = "Too many failed logins for this email in the window (Login__MaxFailures, Login__FailureWindow); Retry-After says when to try again.")]
     public async Task<IActionResult> Login(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/login")] HttpRequest req)
     {
@@ -50,9 +55,11 @@ public sealed class AuthFunctions(AuthService auth, Authenticator authenticator)
     }
 
     [Function("Me")]
-    [ApiOperation("Auth", "The signed-in user", Access = ApiAccess.User)]
-    [ApiResponse(200, typeof(UserResponse))]
-    [ApiResponse(404, Description = "The user no longer exists.")]
+    [Access(Access.User)]
+    [Tags("Auth")]
+    [EndpointSummary("The signed-in user")]
+    [ProducesResponseType(typeof(UserResponse), 200)]
+    [ProducesResponseType(404, Description = "The user no longer exists.")]
     public async Task<IActionResult> Me(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "auth/me")] HttpRequest req)
     {

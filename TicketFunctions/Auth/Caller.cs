@@ -11,6 +11,8 @@ public static class Roles
 {
     public const string User = "User";
     public const string Admin = "Admin";
+
+    public static readonly string[] All = [User, Admin];
 }
 
 /// <summary>The authenticated user of a request, as the database knows them now.</summary>

@@ -12,13 +12,15 @@ public sealed class BookingFunctions(BookingService bookings, Authenticator auth
     private const string Tag = "Bookings";
 
     [Function("CreateBooking")]
-    [ApiOperation(Tag, "Holds seats for a showtime", Access = ApiAccess.User, Description =
-        "Give `seats` (such as [\"A1\", \"A2\"]) or `seatCount` (the best free seats are chosen, side by side where possible): exactly one, 1..10 seats. "
+    [Access(Access.User)]
+    [Tags(Tag)]
+    [EndpointSummary("Holds seats for a showtime")]
+    [EndpointDescription("Give `seats` (such as [\"A1\", \"A2\"]) or `seatCount` (the best free seats are chosen, side by side where possible): exactly one, 1..10 seats. "
         + "The booking is PENDING and holds its seats until expiresAt (Bookings__HoldDuration, 10 minutes by default); unitPrice is the showtime's price now. "
         + "An unknown showtimeId is a field error (400).")]
     [ApiRequestBody(typeof(BookingRequest))]
-    [ApiResponse(201, typeof(BookingResponse))]
-    [ApiResponse(409, Description = "seats_taken (extension `seats` names them), not_enough_seats, seat_limit (too many seats of one showtime for one account), showtime_started.")]
+    [ProducesResponseType(typeof(BookingResponse), 201)]
+    [ProducesResponseType(409, Description = "seats_taken (extension `seats` names them), not_enough_seats, seat_limit (too many seats of one showtime for one account), showtime_started.")]
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings")] HttpRequest req)
     {
@@ -33,11 +35,14 @@ public sealed class BookingFunctions(BookingService bookings, Authenticator auth
     }
 
     [Function("ListBookings")]
-    [ApiOperation(Tag, "Lists the caller's own bookings, newest first", Access = ApiAccess.User, Description = "A PENDING booking whose hold has ended is EXPIRED, in the answer and in the filter.")]
-    [ApiQuery("status", typeof(string), Description = "PENDING, CONFIRMED, CANCELLED or EXPIRED")]
+    [Access(Access.User)]
+    [Tags(Tag)]
+    [EndpointSummary("Lists the caller's own bookings, newest first")]
+    [EndpointDescription("A PENDING booking whose hold has ended is EXPIRED, in the answer and in the filter.")]
+    [ApiQuery("status", typeof(string), OneOf = typeof(BookingStatus), Description = "PENDING, CONFIRMED, CANCELLED or EXPIRED")]
     [ApiPaged]
-    [ApiResponse(200, typeof(PagedList<BookingResponse>))]
-    [ApiResponse(400, Description = "A query parameter is invalid.")]
+    [ProducesResponseType(typeof(PagedList<BookingResponse>), 200)]
+    [ProducesResponseType(400, Description = "A query parameter is invalid.")]
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bookings")] HttpRequest req)
     {
@@ -58,9 +63,11 @@ public sealed class BookingFunctions(BookingService bookings, Authenticator auth
     }
 
     [Function("GetBooking")]
-    [ApiOperation(Tag, "Gets a booking (its owner or an admin)", Access = ApiAccess.User)]
-    [ApiResponse(200, typeof(BookingResponse))]
-    [ApiResponse(404, Description = "No booking with this id that the caller may see.")]
+    [Access(Access.User)]
+    [Tags(Tag)]
+    [EndpointSummary("Gets a booking (its owner or an admin)")]
+    [ProducesResponseType(typeof(BookingResponse), 200)]
+    [ProducesResponseType(404, Description = "No booking with this id that the caller may see.")]
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bookings/{id:long}")] HttpRequest req, long id)
     {
@@ -74,11 +81,14 @@ public sealed class BookingFunctions(BookingService bookings, Authenticator auth
     }
 
     [Function("CancelBooking")]
-    [ApiOperation(Tag, "Cancels a booking and releases its seats", Access = ApiAccess.User, Description = "A PENDING (hold still running) or CONFIRMED booking becomes CANCELLED; a confirmed one's payment is refunded first and becomes REFUNDED. "
+    [Access(Access.User)]
+    [Tags(Tag)]
+    [EndpointSummary("Cancels a booking and releases its seats")]
+    [EndpointDescription("A PENDING (hold still running) or CONFIRMED booking becomes CANCELLED; a confirmed one's payment is refunded first and becomes REFUNDED. "
         + "Once the showtime has started only an admin may cancel.")]
-    [ApiResponse(200, typeof(BookingResponse))]
-    [ApiResponse(404, Description = "No booking with this id that the caller may see.")]
-    [ApiResponse(409, Description = "booking_not_cancellable (already CANCELLED or EXPIRED; extension `bookingStatus` says which), refund_failed (the gateway declined the refund; nothing changed), showtime_started (the owner cancels after the showtime began).")]
+    [ProducesResponseType(typeof(BookingResponse), 200)]
+    [ProducesResponseType(404, Description = "No booking with this id that the caller may see.")]
+    [ProducesResponseType(409, Description = "booking_not_cancellable (already CANCELLED or EXPIRED; extension `bookingStatus` says which), refund_failed (the gateway declined the refund; nothing changed), showtime_started (the owner cancels after the showtime began).")]
     public async Task<IActionResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings/{id:long}/cancel")] HttpRequest req, long id)
     {

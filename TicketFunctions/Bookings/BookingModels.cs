@@ -17,7 +17,13 @@ public sealed class BookingOptions
 }
 
 /// <summary>Book named seats (<c>seats</c>) or let the app choose (<c>seatCount</c>): exactly one of them, 1..10 seats.</summary>
-public sealed record BookingRequest(long ShowtimeId, IReadOnlyList<string?>? Seats = null, int? SeatCount = null);
+public sealed record BookingRequest(
+    long ShowtimeId,
+    [property: Length(1, BookingService.MaxSeatsPerBooking)] IReadOnlyList<string?>? Seats = null,
+    [property: Range(1, BookingService.MaxSeatsPerBooking)] int? SeatCount = null) : IExample<BookingRequest>
+{
+    public static BookingRequest Example => new(1, ["A1", "A2"]);
+}
 
 public static class BookingStatus
 {
@@ -31,8 +37,12 @@ public static class BookingStatus
 
 public sealed record BookingResponse(
     long Id, long ShowtimeId, long UserId, IReadOnlyList<string> Seats, int SeatCount, decimal UnitPrice, decimal TotalPrice,
-    string Status, DateTime CreatedAt, DateTime ExpiresAt, DateTime? ConfirmedAt)
+    [property: OneOf(typeof(BookingStatus))] string Status, DateTime CreatedAt, DateTime ExpiresAt, DateTime? ConfirmedAt) : IExample<BookingResponse>
 {
+    public static BookingResponse Example => new(
+        1, 1, 2, ["A1", "A2"], 2, 12.50m, 25.00m, BookingStatus.Pending,
+        new DateTime(2026, 11, 27, 9, 0, 0, DateTimeKind.Utc), new DateTime(2026, 11, 27, 9, 10, 0, DateTimeKind.Utc), null);
+
     public static BookingResponse From(BookingRow row) => new(
         row.Id, row.ShowtimeId, row.UserId,
         Seat.Sorted((row.SeatList ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)),

@@ -12,12 +12,15 @@ public sealed class MovieFunctions(MovieService movies, Authenticator authentica
     private const string Tag = "Movies";
 
     [Function("ListMovies")]
-    [ApiOperation(Tag, "Lists movies by title", Description = "`search` matches part of the title, ignoring case; `genre` matches the whole genre, ignoring case.")]
+    [Access(Access.Anonymous)]
+    [Tags(Tag)]
+    [EndpointSummary("Lists movies by title")]
+    [EndpointDescription("`search` matches part of the title, ignoring case; `genre` matches the whole genre, ignoring case.")]
     [ApiQuery("search", typeof(string))]
     [ApiQuery("genre", typeof(string))]
     [ApiPaged]
-    [ApiResponse(200, typeof(PagedList<MovieResponse>))]
-    [ApiResponse(400, Description = "A query parameter is invalid.")]
+    [ProducesResponseType(typeof(PagedList<MovieResponse>), 200)]
+    [ProducesResponseType(400, Description = "A query parameter is invalid.")]
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "movies")] HttpRequest req)
     {
@@ -34,9 +37,11 @@ public sealed class MovieFunctions(MovieService movies, Authenticator authentica
     }
 
     [Function("GetMovie")]
-    [ApiOperation(Tag, "Gets a movie")]
-    [ApiResponse(200, typeof(MovieResponse))]
-    [ApiResponse(404, Description = "No movie with this id.")]
+    [Access(Access.Anonymous)]
+    [Tags(Tag)]
+    [EndpointSummary("Gets a movie")]
+    [ProducesResponseType(typeof(MovieResponse), 200)]
+    [ProducesResponseType(404, Description = "No movie with this id.")]
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "movies/{id:long}")] HttpRequest req, long id)
     {
@@ -45,9 +50,11 @@ public sealed class MovieFunctions(MovieService movies, Authenticator authentica
     }
 
     [Function("CreateMovie")]
-    [ApiOperation(Tag, "Adds a movie", Access = ApiAccess.Admin)]
+    [Access(Access.Admin)]
+    [Tags(Tag)]
+    [EndpointSummary("Adds a movie")]
     [ApiRequestBody(typeof(MovieRequest))]
-    [ApiResponse(201, typeof(MovieResponse))]
+    [ProducesResponseType(typeof(MovieResponse), 201)]
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "movies")] HttpRequest req)
     {
@@ -62,10 +69,13 @@ public sealed class MovieFunctions(MovieService movies, Authenticator authentica
     }
 
     [Function("UpdateMovie")]
-    [ApiOperation(Tag, "Replaces a movie", Access = ApiAccess.Admin, Description = "Showtimes already scheduled keep their end time.")]
+    [Access(Access.Admin)]
+    [Tags(Tag)]
+    [EndpointSummary("Replaces a movie")]
+    [EndpointDescription("Showtimes already scheduled keep their end time.")]
     [ApiRequestBody(typeof(MovieRequest))]
-    [ApiResponse(200, typeof(MovieResponse))]
-    [ApiResponse(404, Description = "No movie with this id.")]
+    [ProducesResponseType(typeof(MovieResponse), 200)]
+    [ProducesResponseType(404, Description = "No movie with this id.")]
     public async Task<IActionResult> Update(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "movies/{id:long}")] HttpRequest req, long id)
     {
@@ -80,10 +90,12 @@ public sealed class MovieFunctions(MovieService movies, Authenticator authentica
     }
 
     [Function("DeleteMovie")]
-    [ApiOperation(Tag, "Deletes a movie that has no showtimes", Access = ApiAccess.Admin)]
-    [ApiResponse(204)]
-    [ApiResponse(404, Description = "No movie with this id.")]
-    [ApiResponse(409, Description = "movie_has_showtimes: the movie has showtimes (past ones included).")]
+    [Access(Access.Admin)]
+    [Tags(Tag)]
+    [EndpointSummary("Deletes a movie that has no showtimes")]
+    [ProducesResponseType(204)]
+    [ProducesResponseType(404, Description = "No movie with this id.")]
+    [ProducesResponseType(409, Description = "movie_has_showtimes: the movie has showtimes (past ones included).")]
     public async Task<IActionResult> Delete(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "movies/{id:long}")] HttpRequest req, long id)
     {

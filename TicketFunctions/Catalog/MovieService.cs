@@ -95,11 +95,11 @@ public sealed class MovieService(Db db, TimeProvider clock)
     private static Result<MovieArgs> Check(MovieRequest request)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var title = Fields.Text(errors, "title", request.Title, 1, 200);
-        var description = Fields.Text(errors, "description", request.Description, 0, 4000, multiline: true);
-        var genre = Fields.Text(errors, "genre", request.Genre, 1, 50);
-        Fields.Range(errors, "durationMinutes", request.DurationMinutes, 1, 600);
-        var rating = Fields.Text(errors, "rating", request.Rating, 1, 10);
+        var title = Fields.Text(errors, request, nameof(request.Title));
+        var description = Fields.Text(errors, request, nameof(request.Description), multiline: true);
+        var genre = Fields.Text(errors, request, nameof(request.Genre));
+        Fields.Range(errors, request, nameof(request.DurationMinutes));
+        var rating = Fields.Text(errors, request, nameof(request.Rating));
         if (request.ReleaseDate.Year is < 1850 or > 2200)
         {
             errors.Add("releaseDate", "Must be a date from 1850 to 2200 (YYYY-MM-DD).");

@@ -12,14 +12,17 @@ public sealed class ShowtimeFunctions(ShowtimeService showtimes, Authenticator a
     private const string Tag = "Showtimes";
 
     [Function("ListShowtimes")]
-    [ApiOperation(Tag, "Lists showtimes by start time", Description = "Upcoming showtimes only (startsAt now or later) unless includePast=true; `date` (YYYY-MM-DD) is the UTC day of startsAt.")]
+    [Access(Access.Anonymous)]
+    [Tags(Tag)]
+    [EndpointSummary("Lists showtimes by start time")]
+    [EndpointDescription("Upcoming showtimes only (startsAt now or later) unless includePast=true; `date` (YYYY-MM-DD) is the UTC day of startsAt.")]
     [ApiQuery("movieId", typeof(long))]
     [ApiQuery("theatreId", typeof(long))]
     [ApiQuery("date", typeof(DateOnly))]
     [ApiQuery("includePast", typeof(bool))]
     [ApiPaged]
-    [ApiResponse(200, typeof(PagedList<ShowtimeResponse>))]
-    [ApiResponse(400, Description = "A query parameter is invalid.")]
+    [ProducesResponseType(typeof(PagedList<ShowtimeResponse>), 200)]
+    [ProducesResponseType(400, Description = "A query parameter is invalid.")]
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "showtimes")] HttpRequest req)
     {
@@ -35,9 +38,11 @@ public sealed class ShowtimeFunctions(ShowtimeService showtimes, Authenticator a
     }
 
     [Function("GetShowtime")]
-    [ApiOperation(Tag, "Gets a showtime with its free seat count")]
-    [ApiResponse(200, typeof(ShowtimeResponse))]
-    [ApiResponse(404, Description = "No showtime with this id.")]
+    [Access(Access.Anonymous)]
+    [Tags(Tag)]
+    [EndpointSummary("Gets a showtime with its free seat count")]
+    [ProducesResponseType(typeof(ShowtimeResponse), 200)]
+    [ProducesResponseType(404, Description = "No showtime with this id.")]
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "showtimes/{id:long}")] HttpRequest req, long id)
     {
@@ -46,9 +51,12 @@ public sealed class ShowtimeFunctions(ShowtimeService showtimes, Authenticator a
     }
 
     [Function("GetShowtimeSeats")]
-    [ApiOperation(Tag, "Gets the seat map of a showtime", Description = "Every seat in row-major order with status available, held (a pending booking) or booked. A hold that has ended is available at once.")]
-    [ApiResponse(200, typeof(SeatMapResponse))]
-    [ApiResponse(404, Description = "No showtime with this id.")]
+    [Access(Access.Anonymous)]
+    [Tags(Tag)]
+    [EndpointSummary("Gets the seat map of a showtime")]
+    [EndpointDescription("Every seat in row-major order with status available, held (a pending booking) or booked. A hold that has ended is available at once.")]
+    [ProducesResponseType(typeof(SeatMapResponse), 200)]
+    [ProducesResponseType(404, Description = "No showtime with this id.")]
     public async Task<IActionResult> Seats(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "showtimes/{id:long}/seats")] HttpRequest req, long id)
     {
@@ -57,10 +65,13 @@ public sealed class ShowtimeFunctions(ShowtimeService showtimes, Authenticator a
     }
 
     [Function("CreateShowtime")]
-    [ApiOperation(Tag, "Schedules a showtime", Access = ApiAccess.Admin, Description = "endsAt = startsAt + the movie's length. An unknown movieId or theatreId is a field error (400).")]
+    [Access(Access.Admin)]
+    [Tags(Tag)]
+    [EndpointSummary("Schedules a showtime")]
+    [EndpointDescription("endsAt = startsAt + the movie's length. An unknown movieId or theatreId is a field error (400).")]
     [ApiRequestBody(typeof(ShowtimeRequest))]
-    [ApiResponse(201, typeof(ShowtimeResponse))]
-    [ApiResponse(409, Description = "showtime_overlap: another showtime in the theatre overlaps; conflictingShowtimeId names it.")]
+    [ProducesResponseType(typeof(ShowtimeResponse), 201)]
+    [ProducesResponseType(409, Description = "showtime_overlap: another showtime in the theatre overlaps; conflictingShowtimeId names it.")]
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "showtimes")] HttpRequest req)
     {

@@ -12,8 +12,9 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
     /// <summary>The latest start accepted, so that every instant the API writes stays a valid date.</summary>
     public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(5 * 366);
 
-    /// <summary>The highest ticket price accepted.</summary>
-    public const decimal MaxPrice = 100_000m;
+    /// <summary>The prices accepted (above 0, at most 100,000): the rule on <see cref="ShowtimeRequest.Price"/>, which the OpenAPI schema reads too.</summary>
+    private static readonly System.ComponentModel.DataAnnotations.RangeAttribute PriceRange
+        = Fields.Rule<System.ComponentModel.DataAnnotations.RangeAttribute>(typeof(ShowtimeRequest), nameof(ShowtimeRequest.Price));
 
     private static readonly string ListShowtimes = Sql.Load("catalog/list_showtimes");
     private static readonly string CountShowtimes = Sql.Load("catalog/count_showtimes");
@@ -177,9 +178,9 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
         }
 
         priceCents = 0;
-        if (request.Price <= 0 || request.Price > MaxPrice)
+        if (!PriceRange.IsValid(request.Price))
         {
-            errors.Add("price", $"Must be more than 0 and at most {MaxPrice}.");
+            errors.Add("price", $"Must be more than {PriceRange.Minimum} and at most {PriceRange.Maximum}.");
         }
         else if (!Money.TryToCents(request.Price, out priceCents))
         {

@@ -12,11 +12,14 @@ public sealed class TheatreFunctions(TheatreService theatres, Authenticator auth
     private const string Tag = "Theatres";
 
     [Function("ListTheatres")]
-    [ApiOperation(Tag, "Lists theatres by name", Description = "`city` matches the whole city name, ignoring case.")]
+    [Access(Access.Anonymous)]
+    [Tags(Tag)]
+    [EndpointSummary("Lists theatres by name")]
+    [EndpointDescription("`city` matches the whole city name, ignoring case.")]
     [ApiQuery("city", typeof(string))]
     [ApiPaged]
-    [ApiResponse(200, typeof(PagedList<TheatreResponse>))]
-    [ApiResponse(400, Description = "A query parameter is invalid.")]
+    [ProducesResponseType(typeof(PagedList<TheatreResponse>), 200)]
+    [ProducesResponseType(400, Description = "A query parameter is invalid.")]
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "theatres")] HttpRequest req)
     {
@@ -32,9 +35,11 @@ public sealed class TheatreFunctions(TheatreService theatres, Authenticator auth
     }
 
     [Function("GetTheatre")]
-    [ApiOperation(Tag, "Gets a theatre")]
-    [ApiResponse(200, typeof(TheatreResponse))]
-    [ApiResponse(404, Description = "No theatre with this id.")]
+    [Access(Access.Anonymous)]
+    [Tags(Tag)]
+    [EndpointSummary("Gets a theatre")]
+    [ProducesResponseType(typeof(TheatreResponse), 200)]
+    [ProducesResponseType(404, Description = "No theatre with this id.")]
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "theatres/{id:long}")] HttpRequest req, long id)
     {
@@ -43,9 +48,12 @@ public sealed class TheatreFunctions(TheatreService theatres, Authenticator auth
     }
 
     [Function("CreateTheatre")]
-    [ApiOperation(Tag, "Adds a theatre", Access = ApiAccess.Admin, Description = "Seats are named by row letter and number: A1..Z50.")]
+    [Access(Access.Admin)]
+    [Tags(Tag)]
+    [EndpointSummary("Adds a theatre")]
+    [EndpointDescription("Seats are named by row letter and number: A1..Z50.")]
     [ApiRequestBody(typeof(TheatreRequest))]
-    [ApiResponse(201, typeof(TheatreResponse))]
+    [ProducesResponseType(typeof(TheatreResponse), 201)]
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "theatres")] HttpRequest req)
     {
@@ -60,11 +68,14 @@ public sealed class TheatreFunctions(TheatreService theatres, Authenticator auth
     }
 
     [Function("UpdateTheatre")]
-    [ApiOperation(Tag, "Replaces a theatre", Access = ApiAccess.Admin, Description = "seatRows and seatsPerRow may change only while the theatre has no showtimes.")]
+    [Access(Access.Admin)]
+    [Tags(Tag)]
+    [EndpointSummary("Replaces a theatre")]
+    [EndpointDescription("seatRows and seatsPerRow may change only while the theatre has no showtimes.")]
     [ApiRequestBody(typeof(TheatreRequest))]
-    [ApiResponse(200, typeof(TheatreResponse))]
-    [ApiResponse(404, Description = "No theatre with this id.")]
-    [ApiResponse(409, Description = "theatre_has_showtimes: the layout cannot change while showtimes exist.")]
+    [ProducesResponseType(typeof(TheatreResponse), 200)]
+    [ProducesResponseType(404, Description = "No theatre with this id.")]
+    [ProducesResponseType(409, Description = "theatre_has_showtimes: the layout cannot change while showtimes exist.")]
     public async Task<IActionResult> Update(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "theatres/{id:long}")] HttpRequest req, long id)
     {

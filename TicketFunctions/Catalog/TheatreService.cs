@@ -70,11 +70,11 @@ public sealed class TheatreService(Db db, TimeProvider clock)
     private static Result<TheatreArgs> Check(TheatreRequest request)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var name = Fields.Text(errors, "name", request.Name, 1, 200);
-        var city = Fields.Text(errors, "city", request.City, 1, 100);
-        var address = Fields.Text(errors, "address", request.Address, 1, 300);
-        Fields.Range(errors, "seatRows", request.SeatRows, 1, Seat.MaxRows);
-        Fields.Range(errors, "seatsPerRow", request.SeatsPerRow, 1, Seat.MaxSeatsPerRow);
+        var name = Fields.Text(errors, request, nameof(request.Name));
+        var city = Fields.Text(errors, request, nameof(request.City));
+        var address = Fields.Text(errors, request, nameof(request.Address));
+        Fields.Range(errors, request, nameof(request.SeatRows));
+        Fields.Range(errors, request, nameof(request.SeatsPerRow));
         return errors.Count > 0
             ? new Error.Invalid(errors)
             : new TheatreArgs(0, name, city, address, request.SeatRows, request.SeatsPerRow, 0);

@@ -1,320 +1,167 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Schema;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
 using TicketFunctions.Common;
 
 namespace TicketFunctions.OpenApi;
 
 /// <summary>
-/// Turns C# types into OpenAPI schemas through System.Text.Json's own contract (the one that writes the responses
-/// and reads the requests): names as serialized, required and nullable members, enums as their wire strings.
-/// Object and enum types become components referenced with $ref.
+/// OpenAPI schemas from System.Text.Json's own schema exporter (the contract that writes the responses and reads the
+/// requests), plus what the exporter cannot know: the rules on the records (lengths, ranges, <see cref="OneOfAttribute"/>),
+/// formats, examples (<see cref="IExample{TSelf}"/>), and components: objects and enums become $refs.
 /// </summary>
 internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOptions options)
 {
     private readonly Dictionary<Type, string> _names = [];
 
-    private IDictionary<string, IOpenApiSchema> Components => document.Components!.Schemas!;
+    /// <summary>A copy with the reflection resolver, so that reading contracts never freezes or changes the caller's options.</summary>
+    public JsonSerializerOptions Options { get; } = new(options) { TypeInfoResolver = options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver() };
 
-    /// <summary>The schema for a value of <paramref name="type"/>: a $ref for objects and enums, inline otherwise.</summary>
-    public IOpenApiSchema For(Type type)
+    public IOpenApiSchema For(Type type) => Parse(Export(type, component: null));
+
+    /// <summary>The example of a record, as the API writes it; null for a type without one.</summary>
+    public JsonNode? ExampleOf(Type type) => type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IExample<>))
+        ? JsonSerializer.SerializeToNode(type.GetProperty("Example")!.GetValue(null), type, Options)
+        : null;
+
+    public IOpenApiSchema Parse(JsonNode node)
     {
-        var underlying = Nullable.GetUnderlyingType(type);
-        return underlying is null ? ForNonNull(type) : OrNull(ForNonNull(underlying), underlying);
+        if (node is JsonObject { Count: 1 } only && only["$ref"]?.GetValue<string>() is { } reference)
+        {
+            return new OpenApiSchemaReference(reference.Split('/')[^1], document);
+        }
+
+        return OpenApiModelFactory.Parse<OpenApiSchema>(node.ToJsonString(), OpenApiSpecVersion.OpenApi3_1, document, out _, "json")
+            ?? throw new InvalidOperationException("Microsoft.OpenApi could not read the schema " + node.ToJsonString());
     }
 
-    /// <summary>The component name that <paramref name="type"/> is (or will be) stored under.</summary>
-    public string NameOf(Type type)
+    private JsonNode Export(Type type, Type? component) => Options.GetJsonSchemaAsNode(type, new JsonSchemaExporterOptions
+    {
+        TreatNullObliviousAsNonNullable = true,
+        TransformSchemaNode = (context, node) => Transform(context, node, component),
+    });
+
+    private JsonObject Transform(JsonSchemaExporterContext context, JsonNode node, Type? component)
+    {
+        var type = Nullable.GetUnderlyingType(context.TypeInfo.Type) ?? context.TypeInfo.Type;
+        var schema = node as JsonObject ?? [];
+        var nullable = Nullable.GetUnderlyingType(context.TypeInfo.Type) is not null
+            || (schema["type"] is JsonArray types && types.Any(t => t?.GetValue<string>() == "null"));
+        if ((type.IsEnum || (context.TypeInfo.Kind == JsonTypeInfoKind.Object && type != typeof(object))) && !(type == component && context.Path.IsEmpty))
+        {
+            var reference = new JsonObject { ["$ref"] = "#/components/schemas/" + Component(type) };
+            return nullable ? new JsonObject { ["type"] = new JsonArray(type.IsEnum ? "string" : "object", "null"), ["allOf"] = new JsonArray(reference) } : reference;
+        }
+
+        if (type == typeof(DateTime))
+        {
+            // The app's own converter writes times, so the exporter cannot see that they are strings.
+            schema["type"] = nullable ? new JsonArray("string", "null") : "string";
+        }
+
+        if (type.IsEnum)
+        {
+            schema["type"] = "string";
+        }
+
+        if ((type == typeof(int) ? "int32" : type == typeof(long) ? "int64" : type == typeof(decimal) ? "decimal" : type == typeof(DateTime) ? "date-time" : null) is { } format)
+        {
+            schema["format"] = format;
+        }
+
+        if (type == typeof(decimal))
+        {
+            schema["multipleOf"] = 0.01m;
+        }
+
+        var array = type != typeof(string) && context.TypeInfo.Kind == JsonTypeInfoKind.Enumerable;
+        foreach (var rule in context.PropertyInfo?.AttributeProvider?.GetCustomAttributes(inherit: true) ?? [])
+        {
+            Apply(schema, rule, array);
+        }
+
+        if (type == component && ExampleOf(type) is { } example)
+        {
+            schema["example"] = example;
+        }
+
+        return schema;
+    }
+
+    private static void Apply(JsonObject schema, object rule, bool array)
+    {
+        switch (rule)
+        {
+            case StringLengthAttribute length:
+                schema["minLength"] = length.MinimumLength > 0 ? length.MinimumLength : null;
+                schema["maxLength"] = length.MaximumLength;
+                break;
+            case LengthAttribute length:
+                schema[array ? "minItems" : "minLength"] = length.MinimumLength;
+                schema[array ? "maxItems" : "maxLength"] = length.MaximumLength;
+                break;
+            case MinLengthAttribute min:
+                schema[array ? "minItems" : "minLength"] = min.Length;
+                break;
+            case MaxLengthAttribute max:
+                schema[array ? "maxItems" : "maxLength"] = max.Length;
+                break;
+            case RangeAttribute range:
+                // A bound at the type's own limit (long.MaxValue as a double, 9.2e18) says nothing the format does not.
+                var culture = System.Globalization.CultureInfo.InvariantCulture;
+                schema[range.MinimumIsExclusive ? "exclusiveMinimum" : "minimum"] = Convert.ToDecimal(range.Minimum, culture);
+                schema["maximum"] = Convert.ToDouble(range.Maximum, culture) < 9e15 ? Convert.ToDecimal(range.Maximum, culture) : null;
+                break;
+            case EmailAddressAttribute:
+                schema["format"] = "email";
+                break;
+            case OneOfAttribute oneOf:
+                // An enum lists every value, null too where the property may be null (so that a null example conforms).
+                var orNull = schema["type"] is JsonArray types && types.Any(t => t?.GetValue<string>() == "null");
+                schema["enum"] = new JsonArray([.. oneOf.Values.Select(v => JsonValue.Create(v)), .. orNull ? new JsonNode?[] { null } : []]);
+                break;
+            case DescriptionAttribute description:
+                schema["description"] = description.Description;
+                break;
+        }
+
+        foreach (var key in schema.Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            schema.Remove(key);
+        }
+    }
+
+    /// <summary>The component name of a type, written to the document the first time it is asked for.</summary>
+    private string Component(Type type)
     {
         if (_names.TryGetValue(type, out var name))
         {
             return name;
         }
 
-        name = BaseName(type);
-        if (_names.ContainsValue(name))
-        {
-            // Two types of one name in different areas: qualify the later one with its namespace's last part.
-            name = type.Namespace?.Split('.')[^1] + name;
-        }
-
-        _names[type] = name;
-        return name;
+        name = Name(type);
+        _names[type] = _names.ContainsValue(name) ? type.Namespace?.Split('.')[^1] + name : name;
+        document.Components!.Schemas![_names[type]] = Parse(Export(type, component: type));
+        return _names[type];
     }
 
-    /// <summary>A schema that also allows null (OpenAPI 3.0 writes it as <c>nullable: true</c>).</summary>
-    public static IOpenApiSchema OrNull(IOpenApiSchema schema, Type type) => schema switch
-    {
-        OpenApiSchemaReference reference => new OpenApiSchema
-        {
-            Type = (type.IsEnum ? JsonSchemaType.String : JsonSchemaType.Object) | JsonSchemaType.Null,
-            AllOf = [reference],
-        },
-        OpenApiSchema inline => WithNull(inline),
-        _ => schema,
-    };
-
-    private static OpenApiSchema WithNull(OpenApiSchema schema)
-    {
-        schema.Type = (schema.Type ?? JsonSchemaType.Object) | JsonSchemaType.Null;
-        return schema;
-    }
-
-    private IOpenApiSchema ForNonNull(Type type)
-    {
-        if (Primitive(type) is { } primitive)
-        {
-            return primitive;
-        }
-
-        if (type.IsEnum)
-        {
-            return Component(type, () => new OpenApiSchema
-            {
-                Type = JsonSchemaType.String,
-                Enum = [.. Enum.GetValues(type).Cast<object>().Select(v => JsonSerializer.SerializeToNode(v, type, options)!)],
-            });
-        }
-
-        var info = options.GetTypeInfo(type);
-        return info.Kind switch
-        {
-            JsonTypeInfoKind.Object => Component(type, () => ObjectSchema(info)),
-            JsonTypeInfoKind.Enumerable => new OpenApiSchema { Type = JsonSchemaType.Array, Items = For(info.ElementType!) },
-            JsonTypeInfoKind.Dictionary => new OpenApiSchema
-            {
-                Type = JsonSchemaType.Object,
-                AdditionalProperties = For(info.ElementType!),
-            },
-
-            // object, JsonElement, JsonNode: any JSON value.
-            _ => new OpenApiSchema(),
-        };
-    }
-
-    private OpenApiSchemaReference Component(Type type, Func<OpenApiSchema> create)
-    {
-        var name = NameOf(type);
-        if (!Components.ContainsKey(name))
-        {
-            // Reserve the name first so that a type that refers to itself ends in a $ref, not a loop.
-            Components[name] = new OpenApiSchema();
-            Components[name] = create();
-        }
-
-        return new OpenApiSchemaReference(name, document);
-    }
-
-    private OpenApiSchema ObjectSchema(JsonTypeInfo info)
-    {
-        var schema = new OpenApiSchema
-        {
-            Type = JsonSchemaType.Object,
-            Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal),
-            Required = new SortedSet<string>(StringComparer.Ordinal),
-            Description = info.Type.GetCustomAttribute<DescriptionAttribute>()?.Description,
-        };
-
-        foreach (var property in info.Properties.OrderBy(p => p.Order))
-        {
-            if (property.Get is null && property.Set is null)
-            {
-                continue;
-            }
-
-            var annotations = Annotations(property);
-            var nullable = Nullable.GetUnderlyingType(property.PropertyType) is not null
-                || (!property.PropertyType.IsValueType && (property.IsGetNullable || property.IsSetNullable));
-            var valueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            var described = Describe(For(valueType), annotations);
-            schema.Properties[property.Name] = nullable ? OrNull(described, valueType) : described;
-            if (property.IsRequired)
-            {
-                schema.Required.Add(property.Name);
-            }
-        }
-
-        return schema;
-    }
-
-    /// <summary>Applies data annotations (ranges, lengths, formats, descriptions) to a property's schema.</summary>
-    private static IOpenApiSchema Describe(IOpenApiSchema value, List<Attribute> annotations)
-    {
-        if (annotations.Count == 0)
-        {
-            return value;
-        }
-
-        // A $ref cannot carry siblings in OpenAPI 3.0, so an annotated reference is wrapped in allOf.
-        var schema = value as OpenApiSchema ?? new OpenApiSchema { Type = value.Type, AllOf = [value] };
-        var isArray = schema.Type?.HasFlag(JsonSchemaType.Array) == true;
-        foreach (var annotation in annotations)
-        {
-            switch (annotation)
-            {
-                case RangeAttribute range:
-                    schema.Minimum = Invariant(range.Minimum);
-                    schema.Maximum = Invariant(range.Maximum);
-                    break;
-                case StringLengthAttribute length:
-                    schema.MaxLength = length.MaximumLength;
-                    schema.MinLength = length.MinimumLength > 0 ? length.MinimumLength : schema.MinLength;
-                    break;
-                case MaxLengthAttribute max when isArray:
-                    schema.MaxItems = max.Length;
-                    break;
-                case MaxLengthAttribute max:
-                    schema.MaxLength = max.Length;
-                    break;
-                case MinLengthAttribute min when isArray:
-                    schema.MinItems = min.Length;
-                    break;
-                case MinLengthAttribute min:
-                    schema.MinLength = min.Length;
-                    break;
-                case LengthAttribute both when isArray:
-                    schema.MinItems = both.MinimumLength;
-                    schema.MaxItems = both.MaximumLength;
-                    break;
-                case LengthAttribute both:
-                    schema.MinLength = both.MinimumLength;
-                    schema.MaxLength = both.MaximumLength;
-                    break;
-                case EmailAddressAttribute:
-                    schema.Format = "email";
-                    break;
-                case UrlAttribute:
-                    schema.Format = "uri";
-                    break;
-                case RegularExpressionAttribute regex:
-                    schema.Pattern = regex.Pattern;
-                    break;
-                case DescriptionAttribute description:
-                    schema.Description = description.Description;
-                    break;
-            }
-        }
-
-        return schema;
-    }
-
-    private static List<Attribute> Annotations(JsonPropertyInfo property)
-    {
-        static bool Wanted(object a) => a is ValidationAttribute or DescriptionAttribute;
-        var found = property.AttributeProvider?.GetCustomAttributes(inherit: true).Where(Wanted).Cast<Attribute>().ToList() ?? [];
-
-        // Positional records may carry the attributes on the constructor parameter instead of the property.
-        if (property.AssociatedParameter?.AttributeProvider is { } parameter)
-        {
-            found.AddRange(parameter.GetCustomAttributes(inherit: true).Where(Wanted).Cast<Attribute>()
-                .Where(a => !found.Exists(f => f.GetType() == a.GetType())));
-        }
-
-        return found;
-    }
-
-    private static string? Invariant(object? value) => value switch
-    {
-        null => null,
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString(),
-    };
-
-    private static OpenApiSchema? Primitive(Type type)
-    {
-        if (type == typeof(string))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.String };
-        }
-
-        if (type == typeof(bool))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.Boolean };
-        }
-
-        if (type == typeof(int) || type == typeof(short) || type == typeof(byte) || type == typeof(ushort) || type == typeof(sbyte))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" };
-        }
-
-        if (type == typeof(long) || type == typeof(uint) || type == typeof(ulong))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" };
-        }
-
-        if (type == typeof(decimal))
-        {
-            // Money: the app writes decimals with exactly two places (Money.FromCents).
-            return new OpenApiSchema
-            {
-                Type = JsonSchemaType.Number,
-                Format = "decimal",
-                Description = "A decimal amount with two places, such as 12.50.",
-            };
-        }
-
-        if (type == typeof(double))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.Number, Format = "double" };
-        }
-
-        if (type == typeof(float))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.Number, Format = "float" };
-        }
-
-        if (type == typeof(DateTime) || type == typeof(DateTimeOffset))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" };
-        }
-
-        if (type == typeof(DateOnly))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.String, Format = "date" };
-        }
-
-        if (type == typeof(TimeOnly))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.String, Format = "time" };
-        }
-
-        if (type == typeof(TimeSpan))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.String, Description = "A duration as d.hh:mm:ss, such as 00:10:00." };
-        }
-
-        if (type == typeof(Guid))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" };
-        }
-
-        if (type == typeof(Uri))
-        {
-            return new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri" };
-        }
-
-        return type == typeof(byte[]) ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "byte" } : null;
-    }
-
-    private static string BaseName(Type type)
+    private static string Name(Type type)
     {
         if (!type.IsGenericType)
         {
             return type.Name;
         }
 
-        var arguments = type.GetGenericArguments();
-        if (type.GetGenericTypeDefinition() == typeof(PagedList<>))
-        {
-            // PagedList<MovieResponse> → MoviePage.
-            var item = BaseName(arguments[0]);
-            return (item.EndsWith("Response", StringComparison.Ordinal) ? item[..^"Response".Length] : item) + "Page";
-        }
-
-        return type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)] + "Of" + string.Concat(arguments.Select(BaseName));
+        // PagedList<MovieResponse> is MoviePage.
+        var item = Name(type.GetGenericArguments()[0]);
+        return type.GetGenericTypeDefinition() == typeof(PagedList<>)
+            ? (item.EndsWith("Response", StringComparison.Ordinal) ? item[..^"Response".Length] : item) + "Page"
+            : type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)] + "Of" + item;
     }
 }

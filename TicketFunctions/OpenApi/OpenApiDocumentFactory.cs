@@ -1,10 +1,14 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.OpenApi;
+using TicketFunctions.Auth;
 using TicketFunctions.Common;
 
 namespace TicketFunctions.OpenApi;
@@ -28,14 +32,19 @@ public sealed record HttpFunction(string Name, MethodInfo Method, IReadOnlyList<
                [.. (trigger.Methods is { Length: > 0 } methods ? methods : ["get", "post", "put", "delete", "patch"]).Select(m => m.ToLowerInvariant())],
                trigger.Route ?? function.Name),
     ];
+
+    /// <summary>Who may call it: its <c>[Access]</c>, which every HTTP function must carry.</summary>
+    public Access Access => Method.GetCustomAttribute<AccessAttribute>()?.Level
+        ?? throw new InvalidOperationException($"The function {Name} has no [Access]: declare who may call it.");
 }
 
 /// <summary>A parameter of a route template: <c>{id:long}</c> is <c>id</c> with the constraint <c>long</c>.</summary>
 public sealed record RouteParameter(string Name, string? Constraint);
 
 /// <summary>
-/// Builds the OpenAPI 3 document from the functions themselves: routes and methods from <c>[HttpTrigger]</c>,
-/// the rest from the Api* annotations, schemas from the System.Text.Json contract of the app's records.
+/// Builds the OpenAPI 3 document from the functions themselves: routes from <c>[HttpTrigger]</c>, callers from
+/// <c>[Access]</c>, the standard endpoint attributes, the Api* attributes for what the function reads itself, and
+/// schemas from the System.Text.Json contract of the app's records (<see cref="JsonSchemas"/>).
 /// </summary>
 public static partial class OpenApiDocumentFactory
 {
@@ -43,10 +52,9 @@ public static partial class OpenApiDocumentFactory
     public const string ProblemSchema = "ProblemDetails";
     public const string JsonMediaType = "application/json";
 
-    private static readonly Dictionary<string, string> KnownTags = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, string> KnownTags = new(StringComparer.Ordinal)
     {
         ["Auth"] = "Register, log in for a bearer token, and read the signed-in user.",
-        ["Catalog"] = "Movies, theatres and showtimes: reads are anonymous, writes need an Admin token.",
         ["Movies"] = "The movie catalog: reads are anonymous, writes need an Admin token.",
         ["Theatres"] = "Theatres and their seat layouts: reads are anonymous, writes need an Admin token.",
         ["Showtimes"] = "Showtimes and their seat maps: reads are anonymous, writes need an Admin token.",
@@ -59,7 +67,9 @@ public static partial class OpenApiDocumentFactory
     private const string Description = """
         The movie-ticket booking API of TicketFunctions.
 
-        - Log in with `POST /auth/login`, then send `Authorization: Bearer <accessToken>` (the **Authorize** button).
+        - Log in with `POST /auth/login`, then send `Authorization: Bearer <accessToken>` (the **Authorize** button). Locally, the
+          login example is the admin of local.settings.json.example, and the other examples follow on from each other
+          (movie 1, theatre 1, showtime 1, booking 1).
         - JSON names are camelCase; unknown fields and wrongly typed values are rejected with 400.
         - Times are ISO 8601 in UTC with `Z`; money is a number with two decimals (12.50); ids are positive integers.
         - Errors are RFC 9457 problem details (`application/problem+json`); validation failures list the fields in `errors`.
@@ -67,56 +77,48 @@ public static partial class OpenApiDocumentFactory
         - Unknown ids and things that are not yours both answer 404.
         """;
 
+    private const string ProblemDetailsJson = """
+        {"type": "object", "required": ["status", "title", "type"], "additionalProperties": true,
+         "description": "An RFC 9457 problem. Validation failures (400) list the fields in errors; conflicts (409) carry a code.",
+         "properties": {"type": {"type": "string", "description": "A URI that names the kind of problem."}, "title": {"type": "string"},
+           "status": {"type": "integer", "format": "int32"}, "detail": {"type": "string"}, "instance": {"type": "string"},
+           "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+             "description": "400 only: the messages for each invalid field, keyed by its JSON name or path."},
+           "code": {"type": "string", "description": "409 only: what conflicts, such as seats_taken."}}}
+        """;
+
     public static OpenApiDocument Build(Assembly assembly, JsonSerializerOptions options)
     {
         var document = new OpenApiDocument
         {
             Info = new OpenApiInfo { Title = "TicketFunctions", Version = "1.0.0", Description = Description },
+
+            // Relative: the page calls the app it came from, and no request header can put another host into the page.
+            Servers = [new OpenApiServer { Url = "/api" }],
             Paths = [],
             Components = new OpenApiComponents
             {
                 Schemas = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal),
                 SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
                 {
-                    [BearerScheme] = new OpenApiSecurityScheme
-                    {
-                        Type = SecuritySchemeType.Http,
-                        Scheme = "bearer",
-                        BearerFormat = "JWT",
-                        Description = "The accessToken from POST /auth/login.",
-                    },
+                    [BearerScheme] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT", Description = "The accessToken from POST /auth/login." },
                 },
             },
         };
-        document.Components.Schemas[ProblemSchema] = ProblemDetailsSchema();
+        var schemas = new JsonSchemas(document, options);
+        document.Components.Schemas[ProblemSchema] = schemas.Parse(JsonNode.Parse(ProblemDetailsJson)!);
 
-        // A copy with the reflection resolver, so that reading contracts never freezes or changes the caller's options.
-        var schemas = new JsonSchemas(document, new JsonSerializerOptions(options) { TypeInfoResolver = options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver() });
-
-        var functions = HttpFunction.FindAll(assembly);
-        var tags = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var function in functions.OrderBy(f => PathOf(f.Route), StringComparer.Ordinal))
+        foreach (var function in HttpFunction.FindAll(assembly).OrderBy(f => PathOf(f.Route), StringComparer.Ordinal))
         {
-            var path = PathOf(function.Route);
-            if (!document.Paths.TryGetValue(path, out var item))
-            {
-                item = new OpenApiPathItem { Operations = [] };
-                document.Paths[path] = item;
-            }
-
+            var item = (OpenApiPathItem)(document.Paths.TryGetValue(PathOf(function.Route), out var found) ? found : document.Paths[PathOf(function.Route)] = new OpenApiPathItem { Operations = [] });
             foreach (var method in function.HttpMethods)
             {
-                var operation = Operation(document, schemas, function, method);
-                tags.UnionWith(operation.Tags?.Select(t => t.Reference.Id!) ?? []);
-                ((OpenApiPathItem)item).Operations![new HttpMethod(method.ToUpperInvariant())] = operation;
+                item.Operations![new HttpMethod(method.ToUpperInvariant())] = Operation(document, schemas, function, method);
             }
         }
 
-        document.Tags = new HashSet<OpenApiTag>(tags.Select(t => new OpenApiTag
-        {
-            Name = t,
-            Description = KnownTags.TryGetValue(t, out var description) ? description : $"The {t} operations.",
-        }));
+        var tags = document.Paths.Values.SelectMany(p => p.Operations!.Values).SelectMany(o => o.Tags!).Select(t => t.Reference.Id!).Distinct().Order(StringComparer.Ordinal);
+        document.Tags = new HashSet<OpenApiTag>(tags.Select(t => new OpenApiTag { Name = t, Description = KnownTags.GetValueOrDefault(t, $"The {t} operations.") }));
         return document;
     }
 
@@ -124,93 +126,97 @@ public static partial class OpenApiDocumentFactory
     public static string PathOf(string route) => "/" + RouteParameterPattern().Replace(route.Trim('/'), m => "{" + m.Groups["name"].Value + "}");
 
     public static IReadOnlyList<RouteParameter> RouteParameters(string route) =>
-    [
-        .. RouteParameterPattern().Matches(route).Select(m => new RouteParameter(
-            m.Groups["name"].Value,
-            m.Groups["constraint"].Success ? m.Groups["constraint"].Value : null)),
-    ];
+        [.. RouteParameterPattern().Matches(route).Select(m => new RouteParameter(m.Groups["name"].Value, m.Groups["constraint"].Success ? m.Groups["constraint"].Value : null))];
 
     private static OpenApiOperation Operation(OpenApiDocument document, JsonSchemas schemas, HttpFunction function, string method)
     {
-        var method_ = function.Method;
-        var about = method_.GetCustomAttribute<ApiOperationAttribute>();
-        var body = method_.GetCustomAttribute<ApiRequestBodyAttribute>();
-        var access = about?.Access ?? ApiAccess.Anonymous;
-        var tag = about?.Tag ?? function.Method.DeclaringType!.Name.Replace("Functions", "", StringComparison.Ordinal);
-
+        var m = function.Method;
+        var body = m.GetCustomAttribute<ApiRequestBodyAttribute>()?.Type;
+        var access = function.Access;
         var operation = new OpenApiOperation
         {
             OperationId = function.HttpMethods.Count == 1 ? function.Name : function.Name + char.ToUpperInvariant(method[0]) + method[1..],
-            Summary = about?.Summary ?? function.Name,
-            Description = Join(about?.Description, access switch
+            Summary = m.GetCustomAttribute<EndpointSummaryAttribute>()?.Summary ?? function.Name,
+            Description = string.Join("\n\n", new[] { m.GetCustomAttribute<EndpointDescriptionAttribute>()?.Description, access switch
             {
-                ApiAccess.User => "Needs a bearer token.",
-                ApiAccess.Admin => "Needs a bearer token of an Admin.",
+                Access.User => "Needs a bearer token.",
+                Access.Admin => "Needs a bearer token of an Admin.",
                 _ => null,
-            }),
-            Tags = new HashSet<OpenApiTagReference> { new(tag, document) },
+            } }.OfType<string>()),
+            Tags = new HashSet<OpenApiTagReference>((m.GetCustomAttribute<TagsAttribute>()?.Tags ?? [m.DeclaringType!.Name.Replace("Functions", "", StringComparison.Ordinal)]).Select(t => new OpenApiTagReference(t, document))),
             Parameters = [.. Parameters(schemas, function)],
             Responses = [],
-            Security = access == ApiAccess.Anonymous
-                ? []
-                : [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }],
+            Security = access == Access.Anonymous ? [] : [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }],
         };
-
         if (body is not null)
         {
-            operation.RequestBody = new OpenApiRequestBody
+            operation.RequestBody = new OpenApiRequestBody { Required = true, Content = new Dictionary<string, IOpenApiMediaType> { [JsonMediaType] = new OpenApiMediaType { Schema = schemas.For(body) } } };
+        }
+
+        // Answers every operation of a kind can give, unless its own attributes describe them.
+        var answers = m.GetCustomAttributes<ProducesResponseTypeAttribute>().Select(r => (r.StatusCode, Type: r.Type == typeof(void) ? null : r.Type, r.Description, m.GetCustomAttribute<ProducesAttribute>()?.ContentTypes.FirstOrDefault())).ToList();
+        static (int, Type?, string?, string?) Derived(int status, string description) => (status, null, description, null);
+        answers.AddRange(new (int, Type?, string?, string?)?[]
+        {
+            body is null ? null : Derived(400, "The body is not valid JSON for this operation, or a field is invalid (see errors)."),
+            body is null && operation.Parameters.Any(p => p.In == ParameterLocation.Query) ? Derived(400, "A query parameter is invalid (see errors).") : null,
+            body is null ? null : Derived(413, $"The body is larger than {RequestBody.MaxBytes / 1024} KiB."),
+            body is null ? null : Derived(415, "The body is not sent as application/json."),
+            access == Access.Anonymous ? null : Derived(401, "No bearer token, or it is invalid or expired."),
+            access == Access.Admin ? Derived(403, "The token is not an Admin's.") : null,
+            RouteParameters(function.Route).Count > 0 ? Derived(404, "Not found, or not yours.") : null,
+        }.OfType<(int, Type?, string?, string?)>());
+
+        foreach (var (status, type, description, contentType) in answers.OrderBy(a => a.Item1).DistinctBy(a => a.Item1))
+        {
+            var problem = status >= 400 && type is null;
+            var response = new OpenApiResponse { Description = description ?? (ReasonPhrases.GetReasonPhrase(status) + ".") };
+            if (problem || type is not null)
             {
-                Required = true,
-                Content = new Dictionary<string, IOpenApiMediaType>
+                var media = new OpenApiMediaType
                 {
-                    [JsonMediaType] = new OpenApiMediaType { Schema = schemas.For(body.Type) },
-                },
+                    Schema = problem ? new OpenApiSchemaReference(ProblemSchema, document) : schemas.For(type!),
+                    Example = problem ? JsonSerializer.SerializeToNode(ProblemExample(status, response.Description, body, schemas.Options), schemas.Options) : null,
+                };
+                response.Content = new Dictionary<string, IOpenApiMediaType> { [problem ? Problems.ContentType : contentType ?? JsonMediaType] = media };
+            }
+
+            var header = status switch
+            {
+                201 or 202 => ("Location", "The URL of the created resource."),
+                401 => ("WWW-Authenticate", "Bearer, with the error when a token was sent."),
+                429 => ("Retry-After", "Seconds to wait before trying again."),
+                _ => default((string, string)?),
             };
+            if (header is var (name, about))
+            {
+                response.Headers = new Dictionary<string, IOpenApiHeader> { [name] = new OpenApiHeader { Description = about, Schema = new OpenApiSchema { Type = JsonSchemaType.String } } };
+            }
+
+            operation.Responses[status.ToString(CultureInfo.InvariantCulture)] = response;
         }
 
-        foreach (var response in method_.GetCustomAttributes<ApiResponseAttribute>().OrderBy(r => r.Status))
-        {
-            operation.Responses[Code(response.Status)] = response.Status >= 400 && response.Type is null
-                ? Problem(document, response.Status, response.Description)
-                : Success(schemas, response);
-        }
-
-        // Answers every operation of a kind can give, unless its annotations already describe them.
-        var derived = new List<(int Status, string Description)>();
-        var hasQuery = operation.Parameters.Any(p => p.In == ParameterLocation.Query);
-        if (body is not null)
-        {
-            derived.Add((400, "The body is not valid JSON for this operation, or a field is invalid (see errors)."));
-            derived.Add((413, $"The body is larger than {RequestBody.MaxBytes / 1024} KiB."));
-            derived.Add((415, "The body is not sent as application/json."));
-        }
-        else if (hasQuery)
-        {
-            derived.Add((400, "A query parameter is invalid (see errors)."));
-        }
-
-        if (access != ApiAccess.Anonymous)
-        {
-            derived.Add((401, "No bearer token, or it is invalid or expired."));
-        }
-
-        if (access == ApiAccess.Admin)
-        {
-            derived.Add((403, "The token is not an Admin's."));
-        }
-
-        if (RouteParameters(function.Route).Count > 0)
-        {
-            derived.Add((404, "Not found, or not yours."));
-        }
-
-        foreach (var (status, description) in derived)
-        {
-            operation.Responses.TryAdd(Code(status), Problem(document, status, description));
-        }
-
-        operation.Responses = Sorted(operation.Responses);
         return operation;
+    }
+
+    /// <summary>The problem an answer's example shows, made by the same helper that makes the real ones.</summary>
+    private static object ProblemExample(int status, string description, Type? body, JsonSerializerOptions options)
+    {
+        var field = body is null ? "page" : options.GetTypeInfo(body).Properties[0].Name;
+        var code = CodePattern().Match(description);
+        var result = status switch
+        {
+            400 => Problems.Validation(field, "The value is not valid."),
+            401 => Problems.Unauthorized("No bearer token was sent.", error: null),
+            403 => Problems.Forbidden(description),
+            404 => Problems.NotFound(description),
+            409 when code.Success => Problems.Conflict(code.Value, description),
+            413 => Problems.PayloadTooLarge(RequestBody.MaxBytes),
+            415 => Problems.UnsupportedMediaType(),
+            429 => Problems.TooManyRequests(description, TimeSpan.FromMinutes(1)),
+            _ => Problems.Problem(status, ReasonPhrases.GetReasonPhrase(status) + ".", description),
+        };
+        return ((ObjectResult)(result is Problems.WithHeader withHeader ? withHeader.Inner : result)).Value!;
     }
 
     private static IEnumerable<IOpenApiParameter> Parameters(JsonSchemas schemas, HttpFunction function)
@@ -218,193 +224,49 @@ public static partial class OpenApiDocumentFactory
         var method = function.Method;
         foreach (var route in RouteParameters(function.Route))
         {
-            var bound = method.GetParameters().FirstOrDefault(p => string.Equals(p.Name, route.Name, StringComparison.OrdinalIgnoreCase));
+            var bound = method.GetParameters().FirstOrDefault(p => string.Equals(p.Name, route.Name, StringComparison.OrdinalIgnoreCase))?.ParameterType ?? typeof(string);
+            var id = route.Constraint?.Split(':', '(')[0] is "int" or "long" || bound == typeof(long) || bound == typeof(int);
+
+            // Ids are positive: the functions answer 404 for anything below 1. The example is the first one, as the body examples use.
             yield return new OpenApiParameter
             {
                 Name = route.Name,
                 In = ParameterLocation.Path,
                 Required = true,
-                Schema = RouteSchema(schemas, route, bound?.ParameterType),
+                Schema = id ? new OpenApiSchema { Type = JsonSchemaType.Integer, Format = bound == typeof(int) ? "int32" : "int64", Minimum = "1" } : schemas.For(bound),
+                Example = id ? 1 : null,
             };
         }
 
         foreach (var query in method.GetCustomAttributes<ApiQueryAttribute>())
         {
-            yield return new OpenApiParameter
-            {
-                Name = query.Name,
-                In = ParameterLocation.Query,
-                Required = query.Required,
-                Description = query.Description,
-                Schema = Unwrapped(schemas.For(Nullable.GetUnderlyingType(query.Type) ?? query.Type)),
-            };
+            var schema = (OpenApiSchema)schemas.For(Nullable.GetUnderlyingType(query.Type) ?? query.Type);
+            schema.Enum = query.OneOf is null ? null : [.. OneOfAttribute.Of(query.OneOf).Select(v => (JsonNode)v)];
+            yield return new OpenApiParameter { Name = query.Name, In = ParameterLocation.Query, Description = query.Description, Schema = schema };
         }
 
         if (method.GetCustomAttribute<ApiPagedAttribute>() is not null)
         {
-            yield return new OpenApiParameter
-            {
-                Name = "page",
-                In = ParameterLocation.Query,
-                Description = "The page number, from 1.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "1000000", Default = 1 },
-            };
+            yield return new OpenApiParameter { Name = "page", In = ParameterLocation.Query, Description = "The page number, from 1.", Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "1000000", Default = 1 } };
             yield return new OpenApiParameter
             {
                 Name = "pageSize",
                 In = ParameterLocation.Query,
                 Description = "Items per page.",
-                Schema = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.Integer,
-                    Format = "int32",
-                    Minimum = "1",
-                    Maximum = Paging.MaxPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    Default = Paging.DefaultPageSize,
-                },
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = Paging.MaxPageSize.ToString(CultureInfo.InvariantCulture), Default = Paging.DefaultPageSize },
             };
         }
 
         foreach (var header in method.GetCustomAttributes<ApiHeaderAttribute>())
         {
-            yield return new OpenApiParameter
-            {
-                Name = header.Name,
-                In = ParameterLocation.Header,
-                Description = header.Description,
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
-            };
+            var schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = header.MaxLength > 0 ? header.MaxLength : null, Pattern = header.Pattern };
+            yield return new OpenApiParameter { Name = header.Name, In = ParameterLocation.Header, Description = header.Description, Schema = schema };
         }
     }
-
-    private static IOpenApiSchema RouteSchema(JsonSchemas schemas, RouteParameter route, Type? bound)
-    {
-        var constraint = route.Constraint?.Split(':')[0].Split('(')[0];
-        var format = constraint switch
-        {
-            "int" => "int32",
-            "long" => "int64",
-            _ when bound == typeof(int) => "int32",
-            _ when bound == typeof(long) => "int64",
-            _ => null,
-        };
-
-        // Ids are positive: the functions answer 404 for anything below 1.
-        return format is null
-            ? Unwrapped(schemas.For(bound ?? typeof(string)))
-            : new OpenApiSchema { Type = JsonSchemaType.Integer, Format = format, Minimum = "1" };
-    }
-
-    /// <summary>Query and route values are never null: they are absent or present.</summary>
-    private static IOpenApiSchema Unwrapped(IOpenApiSchema schema)
-    {
-        if (schema is OpenApiSchema { Type: { } type } inline && type.HasFlag(JsonSchemaType.Null))
-        {
-            inline.Type = type & ~JsonSchemaType.Null;
-        }
-
-        return schema;
-    }
-
-    private static OpenApiResponse Success(JsonSchemas schemas, ApiResponseAttribute response)
-    {
-        var answer = new OpenApiResponse { Description = response.Description ?? Reason(response.Status) };
-        if (response.Type is not null || response.ContentType is not null)
-        {
-            answer.Content = new Dictionary<string, IOpenApiMediaType>
-            {
-                [response.ContentType ?? JsonMediaType] = new OpenApiMediaType
-                {
-                    Schema = response.Type is null ? new OpenApiSchema { Type = JsonSchemaType.String } : schemas.For(response.Type),
-                },
-            };
-        }
-
-        if (response.Status is 201 or 202)
-        {
-            answer.Headers = new Dictionary<string, IOpenApiHeader>
-            {
-                ["Location"] = new OpenApiHeader
-                {
-                    Description = "The URL of the created resource.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-                },
-            };
-        }
-
-        return answer;
-    }
-
-    private static OpenApiResponse Problem(OpenApiDocument document, int status, string? description)
-    {
-        var answer = new OpenApiResponse
-        {
-            Description = description ?? Reason(status),
-            Content = new Dictionary<string, IOpenApiMediaType>
-            {
-                [Problems.ContentType] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(ProblemSchema, document) },
-            },
-        };
-        if (status == 401)
-        {
-            answer.Headers = new Dictionary<string, IOpenApiHeader>
-            {
-                ["WWW-Authenticate"] = new OpenApiHeader
-                {
-                    Description = "Bearer, with the error when a token was sent.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-                },
-            };
-        }
-
-        return answer;
-    }
-
-    private static OpenApiSchema ProblemDetailsSchema() => new()
-    {
-        Type = JsonSchemaType.Object,
-        Description = "An RFC 9457 problem. Validation failures (400) list the fields in errors; conflicts (409) carry a code.",
-        Required = new SortedSet<string>(StringComparer.Ordinal) { "status", "title", "type" },
-        Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
-        {
-            ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A URI that names the kind of problem." },
-            ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
-            ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
-            ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
-            ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String },
-            ["errors"] = new OpenApiSchema
-            {
-                Type = JsonSchemaType.Object,
-                Description = "400 only: the messages for each invalid field, keyed by its JSON name or path.",
-                AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
-            },
-            ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "409 only: what conflicts, such as seat_taken." },
-        },
-        AdditionalPropertiesAllowed = true,
-    };
-
-    private static OpenApiResponses Sorted(OpenApiResponses responses)
-    {
-        var sorted = new OpenApiResponses();
-        foreach (var (code, response) in responses.OrderBy(r => r.Key, StringComparer.Ordinal))
-        {
-            sorted[code] = response;
-        }
-
-        return sorted;
-    }
-
-    private static string Code(int status) => status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string Reason(int status) => ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase + "." : "Status " + status + ".";
-
-    private static string? Join(string? first, string? second) => (first, second) switch
-    {
-        (null, _) => second,
-        (_, null) => first,
-        _ => first + "\n\n" + second,
-    };
 
     [GeneratedRegex(@"\{\*{0,2}(?<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?<constraint>[^}=?]+))?(?:=[^}]*)?\??\}")]
     private static partial Regex RouteParameterPattern();
+
+    [GeneratedRegex("^[a-z]+(_[a-z]+)+")]
+    private static partial Regex CodePattern();
 }

@@ -22,7 +22,7 @@ public sealed class SwaggerUi
         ["favicon-16x16.png"] = "image/png",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    // The page lives at /api/swagger/ui: "ui/x" is /api/swagger/ui/x and "../openapi/v3.json" is /api/openapi/v3.json.
+    // Paths from the root, as the document's server (/api) is: relative ones would break at /api/swagger/ui/ (with the slash).
     private const string Page = """
         <!doctype html>
         <html lang="en">
@@ -30,17 +30,17 @@ public sealed class SwaggerUi
           <meta charset="utf-8">
           <meta name="viewport" content="width=device-width, initial-scale=1">
           <title>TicketFunctions API</title>
-          <link rel="stylesheet" href="ui/swagger-ui.css">
-          <link rel="icon" type="image/png" href="ui/favicon-32x32.png" sizes="32x32">
-          <link rel="icon" type="image/png" href="ui/favicon-16x16.png" sizes="16x16">
+          <link rel="stylesheet" href="/api/swagger/ui/swagger-ui.css">
+          <link rel="icon" type="image/png" href="/api/swagger/ui/favicon-32x32.png" sizes="32x32">
+          <link rel="icon" type="image/png" href="/api/swagger/ui/favicon-16x16.png" sizes="16x16">
         </head>
         <body>
           <div id="swagger-ui"></div>
-          <script src="ui/swagger-ui-bundle.js"></script>
-          <script src="ui/swagger-ui-standalone-preset.js"></script>
+          <script src="/api/swagger/ui/swagger-ui-bundle.js"></script>
+          <script src="/api/swagger/ui/swagger-ui-standalone-preset.js"></script>
           <script>
             window.ui = SwaggerUIBundle({
-              url: "../openapi/v3.json",
+              url: "/api/openapi/v3.json",
               dom_id: "#swagger-ui",
               deepLinking: true,
               persistAuthorization: true,
@@ -62,7 +62,7 @@ public sealed class SwaggerUi
     {
         // Each asset URL carries its content hash, so a new swagger-ui-dist version is fetched at once despite caching.
         _page = new(() => _files.Value.Aggregate(Page, (page, file) =>
-            page.Replace($"\"ui/{file.Key}\"", $"\"ui/{file.Key}?v={file.Value.ETag.Tag.ToString().Trim('"')}\"", StringComparison.Ordinal)));
+            page.Replace($"/ui/{file.Key}\"", $"/ui/{file.Key}?v={file.Value.ETag.Tag.ToString().Trim('"')}\"", StringComparison.Ordinal)));
     }
 
     public IActionResult PageResult() => new Problems.WithHeader(

@@ -3,17 +3,24 @@ using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TicketFunctions.Common;
 using TicketFunctions.Data;
 
 namespace TicketFunctions.Operations;
 
-public sealed record HealthReport(string Status, IReadOnlyDictionary<string, string> Checks);
+public sealed record HealthReport([property: OneOf(typeof(HealthChecks))] string Status, IReadOnlyDictionary<string, string> Checks)
+    : IExample<HealthReport>
+{
+    public static HealthReport Example => new(HealthChecks.Healthy, new Dictionary<string, string> { ["database"] = HealthChecks.Healthy, ["queue"] = HealthChecks.Healthy });
+}
 
 /// <summary>Is the database answering, and is the Storage queue service reachable?</summary>
 public sealed partial class HealthChecks(Db db, IConfiguration configuration, ILogger<HealthChecks> logger)
 {
     public const string Healthy = "Healthy";
     public const string Unhealthy = "Unhealthy";
+
+    public static readonly string[] All = [Healthy, Unhealthy];
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 

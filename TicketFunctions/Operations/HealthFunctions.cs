@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using TicketFunctions.Auth;
 using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Operations;
@@ -8,9 +9,11 @@ namespace TicketFunctions.Operations;
 public sealed class HealthFunctions(HealthChecks checks)
 {
     [Function("Health")]
-    [ApiOperation("Operations", "Health of the app and its dependencies")]
-    [ApiResponse(200, typeof(HealthReport), Description = "Healthy: the database and the queue answer.")]
-    [ApiResponse(503, typeof(HealthReport), Description = "Unhealthy: a check failed.")]
+    [Access(Access.Anonymous)]
+    [Tags("Operations")]
+    [EndpointSummary("Health of the app and its dependencies")]
+    [ProducesResponseType(typeof(HealthReport), 200, Description = "Healthy: the database and the queue answer.")]
+    [ProducesResponseType(typeof(HealthReport), 503, Description = "Unhealthy: a check failed.")]
     public async Task<IActionResult> Health(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req)
     {

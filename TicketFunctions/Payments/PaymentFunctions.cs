@@ -10,18 +10,21 @@ namespace TicketFunctions.Payments;
 public sealed class PaymentFunctions(PaymentService payments, Authenticator authenticator)
 {
     [Function("CreatePayment")]
-    [ApiOperation("Payments", "Pay for a PENDING booking", Access = ApiAccess.User,
-        Description = "Starts an asynchronous payment: answers 202 with the PENDING payment and queues it for processing; poll GET /api/payments/{id} " +
+    [Access(Access.User)]
+    [Tags("Payments")]
+    [EndpointSummary("Pay for a PENDING booking")]
+    [EndpointDescription("Starts an asynchronous payment: answers 202 with the PENDING payment and queues it for processing; poll GET /api/payments/{id} " +
             "(or the booking) for the outcome. Only the booking's owner may pay it. With an Idempotency-Key (1..100 printable ASCII characters, kept " +
             "24 hours per user), repeating the same body returns the first 202 answer again without a second payment; another body with that key is " +
             "409 idempotency_key_reused. Error answers are not stored. Simulated gateway tokens: tok_visa approves, tok_chargeDeclined declines " +
             "(card_declined), tok_processingError fails transiently (retried, then processing_failed), any other token declines (invalid_token).")]
     [ApiRequestBody(typeof(CreatePaymentRequest))]
-    [ApiHeader(PaymentService.IdempotencyHeader, Description = "Optional; makes retries of this request safe for 24 hours.")]
-    [ApiResponse(202, typeof(PaymentResponse), Description = "Accepted; Location names the payment.")]
-    [ApiResponse(400, Description = "A field or the Idempotency-Key header is invalid.")]
-    [ApiResponse(404, Description = "No such booking of the caller's.")]
-    [ApiResponse(409, Description = "booking_not_payable (not PENDING or its hold expired), showtime_started, payment_exists, or idempotency_key_reused.")]
+    [ApiHeader(PaymentService.IdempotencyHeader, MaxLength = PaymentService.IdempotencyKeyMaxLength, Pattern = PaymentService.IdempotencyKeyPattern,
+        Description = "Optional; makes retries of this request safe for 24 hours.")]
+    [ProducesResponseType(typeof(PaymentResponse), 202, Description = "Accepted; Location names the payment.")]
+    [ProducesResponseType(400, Description = "A field or the Idempotency-Key header is invalid.")]
+    [ProducesResponseType(404, Description = "No such booking of the caller's.")]
+    [ProducesResponseType(409, Description = "booking_not_payable (not PENDING or its hold expired), showtime_started, payment_exists, or idempotency_key_reused.")]
     public async Task<CreatePaymentOutput> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "payments")] HttpRequest req)
     {
@@ -48,9 +51,12 @@ public sealed class PaymentFunctions(PaymentService payments, Authenticator auth
     }
 
     [Function("GetPayment")]
-    [ApiOperation("Payments", "Read a payment", Access = ApiAccess.User, Description = "The owner of the payment or an Admin.")]
-    [ApiResponse(200, typeof(PaymentResponse))]
-    [ApiResponse(404, Description = "No such payment, or not the caller's.")]
+    [Access(Access.User)]
+    [Tags("Payments")]
+    [EndpointSummary("Read a payment")]
+    [EndpointDescription("The owner of the payment or an Admin.")]
+    [ProducesResponseType(typeof(PaymentResponse), 200)]
+    [ProducesResponseType(404, Description = "No such payment, or not the caller's.")]
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "payments/{id:long}")] HttpRequest req, long id)
     {

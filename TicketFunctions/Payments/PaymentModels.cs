@@ -11,6 +11,8 @@ public static class PaymentStatuses
     public const string Success = "SUCCESS";
     public const string Failed = "FAILED";
     public const string Refunded = "REFUNDED";
+
+    public static readonly string[] All = [Pending, Success, Failed, Refunded];
 }
 
 public static class FailureReasons
@@ -18,16 +20,26 @@ public static class FailureReasons
     public const string BookingExpired = "booking_expired";
     public const string ProcessingFailed = "processing_failed";
     public const string CardDeclined = "card_declined";
+    public const string InvalidToken = "invalid_token";
+
+    public static readonly string[] All = [BookingExpired, ProcessingFailed, CardDeclined, InvalidToken];
 }
 
 public sealed record CreatePaymentRequest(
     [property: Range(1, long.MaxValue, ErrorMessage = "Must be a positive booking id.")] long BookingId,
-    [property: Required(ErrorMessage = "Give the payment token from the payment form."), StringLength(200, MinimumLength = 1, ErrorMessage = "Must be 1 to 200 characters.")] string PaymentToken);
+    [property: Required(ErrorMessage = "Give the payment token from the payment form."), StringLength(200, MinimumLength = 1, ErrorMessage = "Must be 1 to 200 characters.")] string PaymentToken)
+    : IExample<CreatePaymentRequest>
+{
+    public static CreatePaymentRequest Example => new(1, "tok_visa");
+}
 
 /// <summary>A payment as the API shows it.</summary>
 public sealed record PaymentResponse(
-    long Id, long BookingId, decimal Amount, string Status, string? FailureReason, DateTime CreatedAt, DateTime? ProcessedAt)
+    long Id, long BookingId, decimal Amount, [property: OneOf(typeof(PaymentStatuses))] string Status,
+    [property: OneOf(typeof(FailureReasons))] string? FailureReason, DateTime CreatedAt, DateTime? ProcessedAt) : IExample<PaymentResponse>
 {
+    public static PaymentResponse Example => new(1, 1, 25.00m, PaymentStatuses.Pending, null, new DateTime(2026, 11, 27, 9, 5, 0, DateTimeKind.Utc), null);
+
     public static PaymentResponse From(PaymentView p) => new(
         p.Id, p.BookingId, Money.FromCents(p.AmountCents), p.Status, p.FailureReason, Time.FromUnixMs(p.CreatedAt), Time.FromUnixMs(p.ProcessedAt));
 }

@@ -18,6 +18,9 @@ public sealed class PaymentService(Db db, TimeProvider clock)
 {
     public const string IdempotencyHeader = "Idempotency-Key";
     public const int IdempotencyKeyMaxLength = 100;
+
+    /// <summary>Printable ASCII, as <see cref="ReadIdempotencyKey"/> checks it; for the OpenAPI schema (an ECMA-262 pattern).</summary>
+    public const string IdempotencyKeyPattern = "^[ -~]+$";
     public static readonly TimeSpan IdempotencyKeyLifetime = TimeSpan.FromHours(24);
 
     private static readonly string GetPayableBooking = Sql.Load("payments/get_payable_booking");

@@ -18,7 +18,7 @@ public sealed class SimulatedPaymentGateway(Db db, TimeProvider clock, IOptions<
     public const string ApprovedToken = "tok_visa";
     public const string DeclinedToken = "tok_chargeDeclined";
     public const string ProcessingErrorToken = "tok_processingError";
-    public const string InvalidToken = "invalid_token";
+    public const string InvalidToken = FailureReasons.InvalidToken;
 
     private static readonly string RecordCharge = Sql.Load("payments/gateway_record_charge");
     private static readonly string GetCharge = Sql.Load("payments/gateway_get_charge");

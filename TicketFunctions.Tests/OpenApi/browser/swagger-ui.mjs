@@ -1,5 +1,6 @@
 // Drives Swagger UI in Debian's headless Chromium (through playwright-core, which downloads nothing):
-// opens the page, checks every tag, logs in through the API, authorizes, runs GET /auth/me and expects 200.
+// opens the page (at its address with the trailing slash), checks every tag, logs in through the API, authorizes,
+// runs GET /auth/me and expects 200, then runs POST /movies from its example (Try it out as a new user would) and expects 201.
 // Any request to a host other than this machine fails the run.
 // usage: node swagger-ui.mjs <baseUrl like http://127.0.0.1:7071> <screenshot.png> <email> <password>
 import { chromium } from 'playwright-core';
@@ -45,7 +46,7 @@ try {
   const document = await (await page.request.get(`${baseUrl}/api/openapi/v3.json`)).json();
   const tags = document.tags.map((t) => t.name);
 
-  await page.goto(`${baseUrl}/api/swagger/ui`, { waitUntil: 'networkidle' });
+  await page.goto(`${baseUrl}/api/swagger/ui/`, { waitUntil: 'networkidle' });
   await page.locator('.information-container .title').waitFor({ timeout: 30000 });
   for (const tag of tags) {
     await page.locator(`h3.opblock-tag[data-tag="${tag}"]`).waitFor({ timeout: 10000 });
@@ -61,19 +62,26 @@ try {
   await modal.locator('button.modal-btn.auth.authorize').click();
   await modal.locator('button.modal-btn.auth.btn-done').click();
 
-  const me = page.locator('#operations-Auth-Me');
-  await me.locator('.opblock-summary').first().click();
-  const tryOut = me.locator('button.try-out__btn');
-  if (await tryOut.isVisible() && (await tryOut.innerText()).trim() === 'Try it out') await tryOut.click();
-  await me.locator('button.execute').click();
-  const status = me.locator('.live-responses-table .response .response-col_status').first();
-  await status.waitFor({ timeout: 15000 });
-  const code = (await status.innerText()).trim();
+  // Opens an operation, clicks Try it out if needed, executes it as filled in from the document, and answers the status.
+  async function tryItOut(id) {
+    const operation = page.locator(`#operations-${id}`);
+    await operation.locator('.opblock-summary').first().click();
+    const tryOut = operation.locator('button.try-out__btn');
+    if (await tryOut.isVisible() && (await tryOut.innerText()).trim() === 'Try it out') await tryOut.click();
+    await operation.locator('button.execute').click();
+    const status = operation.locator('.live-responses-table .response .response-col_status').first();
+    await status.waitFor({ timeout: 15000 });
+    return (await status.innerText()).trim();
+  }
+
+  const meStatus = await tryItOut('Auth-Me');
+  if (meStatus !== '200') fail(`GET /auth/me in Swagger UI answered ${meStatus}`);
+  const createMovieStatus = await tryItOut('Movies-CreateMovie');
   await page.screenshot({ path: screenshot, fullPage: true });
-  if (code !== '200') fail(`GET /auth/me in Swagger UI answered ${code}`);
+  if (createMovieStatus !== '201') fail(`POST /movies from its example in Swagger UI answered ${createMovieStatus}`);
   if (outside.length > 0) fail(`requests left this machine: ${outside.join(', ')}`);
 
-  console.log(JSON.stringify({ ok: true, tags, meStatus: code, screenshot, consoleErrors }));
+  console.log(JSON.stringify({ ok: true, tags, meStatus, createMovieStatus, screenshot, consoleErrors }));
 } catch (error) {
   console.log(JSON.stringify({ ok: false, error: String(error?.stack ?? error), outside }));
   process.exitCode = 1;

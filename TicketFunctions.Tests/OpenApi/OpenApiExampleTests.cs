@@ -1,0 +1,218 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using FunctionsLocalHost.Tests.Support;
+using TicketFunctions.Auth;
+using TicketFunctions.Tests.Support;
+
+namespace TicketFunctions.Tests.OpenApi;
+
+/// <summary>
+/// The examples and rules of the served document against the running app: each request example is what Try it out
+/// sends, and each limit or enum in a schema is the one the app enforces.
+/// </summary>
+public sealed class OpenApiExampleTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    // The order of a new user going down the page after logging in with the login example (the configured admin):
+    // each example uses the ids that the ones before it created (movie 1, theatre 1, showtime 1, booking 1).
+    private static readonly string[] Walk = ["Register", "Login", "CreateMovie", "UpdateMovie", "CreateTheatre", "UpdateTheatre", "CreateShowtime", "CreateBooking", "CreatePayment"];
+
+    [Fact]
+    public async Task Every_request_example_succeeds_on_a_fresh_app_in_page_order()
+    {
+        await using var app = await StartAsync();
+        var document = await DocumentAsync(app);
+        var operations = Operations(document).Where(o => o.Operation["requestBody"] is not null).ToDictionary(o => o.Id);
+        Assert.Equal(Walk.Order(StringComparer.Ordinal), operations.Keys.Order(StringComparer.Ordinal));
+
+        string? token = null;
+        foreach (var id in Walk)
+        {
+            var (_, method, url, operation) = operations[id];
+            using var response = await app.Send(new HttpMethod(method), url, Example(document, operation["requestBody"]!)!.ToJsonString(), operation["security"]?.AsArray().Count > 0 ? token : null);
+            var text = await response.Content.ReadAsStringAsync();
+
+            Assert.True(response.IsSuccessStatusCode, $"{id} answered {(int)response.StatusCode}: {text}");
+            token = id == "Login" ? JsonNode.Parse(text)!["accessToken"]!.GetValue<string>() : token;
+        }
+    }
+
+    [Fact]
+    public async Task Every_json_answer_and_problem_has_an_example()
+    {
+        await using var app = await StartAsync();
+        var document = await DocumentAsync(app);
+
+        foreach (var (id, _, _, operation) in Operations(document))
+        {
+            foreach (var (status, response) in operation["responses"]!.AsObject())
+            {
+                foreach (var (mediaType, media) in response!["content"]?.AsObject() ?? [])
+                {
+                    if (mediaType.EndsWith("json", StringComparison.Ordinal) && !id.Contains("OpenApi", StringComparison.Ordinal) && id != "SwaggerJson")
+                    {
+                        Assert.True(Example(document, media!) is not null, $"{id} {status} {mediaType} has no example.");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Each_limit_in_a_request_schema_is_the_one_the_app_enforces()
+    {
+        await using var app = await StartAsync();
+        var document = await DocumentAsync(app);
+        var token = await AdminTokenAsync(app);
+        var checkedRules = 0;
+
+        foreach (var (id, method, url, operation) in Operations(document).Where(o => o.Operation["requestBody"] is not null && o.Id is not "Login"))
+        {
+            var schema = Component(document, operation["requestBody"]!["content"]!["application/json"]!["schema"]!)!;
+            foreach (var (name, property) in schema["properties"]!.AsObject())
+            {
+                foreach (var (value, allowed) in Boundaries(property!))
+                {
+                    var body = Example(document, operation["requestBody"]!)!.AsObject();
+
+                    // A property the example leaves null is one of a choice (seats or seatCount): it replaces the others.
+                    foreach (var other in body.Where(p => body[name] is null && p.Key != name && schema["required"]!.AsArray().All(r => r!.GetValue<string>() != p.Key)).Select(p => p.Key).ToList())
+                    {
+                        body[other] = null;
+                    }
+
+                    body[name] = value;
+                    using var response = await app.Send(new HttpMethod(method), url, body.ToJsonString(), token);
+                    var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync())?["errors"]?.AsObject();
+                    var refused = (int)response.StatusCode == 400 && errors?.ContainsKey(name) == true;
+
+                    Assert.True(refused != allowed, $"{id}: {name} = {value?.ToJsonString()} should be {(allowed ? "accepted" : "refused")}; the app answered {(int)response.StatusCode} {errors?.ToJsonString()}");
+                    checkedRules++;
+                }
+            }
+        }
+
+        Assert.True(checkedRules >= 40, $"only {checkedRules} boundaries were checked");
+    }
+
+    [Fact]
+    public async Task A_query_enum_is_the_list_the_app_accepts()
+    {
+        await using var app = await StartAsync();
+        var document = await DocumentAsync(app);
+        var token = await AdminTokenAsync(app);
+
+        foreach (var (id, _, url, operation) in Operations(document))
+        {
+            foreach (var parameter in operation["parameters"]?.AsArray() ?? [])
+            {
+                if (parameter!["in"]!.GetValue<string>() != "query" || parameter["schema"]!["enum"] is not JsonArray values)
+                {
+                    continue;
+                }
+
+                foreach (var value in values.Select(v => v!.GetValue<string>()).Append("BOGUS"))
+                {
+                    using var response = await app.Get($"{url}?{parameter["name"]}={value}", token);
+                    Assert.True(value == "BOGUS" ? (int)response.StatusCode == 400 : response.IsSuccessStatusCode, $"{id}?{parameter["name"]}={value} answered {(int)response.StatusCode}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_statuses_and_roles_of_the_schemas_are_the_ones_the_database_checks()
+    {
+        await using var app = await StartAsync();
+        var schemas = (await DocumentAsync(app))["components"]!["schemas"]!;
+        var migrations = string.Concat(Directory.GetFiles(Path.Combine(Repository.Root, "sql", "migrations"), "*.sql").Select(File.ReadAllText));
+        var checks = Regex.Matches(migrations, @"(\w+)\s+TEXT\s+NOT NULL CHECK \(\1 IN \(([^)]*)\)\)")
+            .Select(m => string.Join(",", m.Groups[2].Value.Split(',').Select(v => v.Trim().Trim('\'')).Order(StringComparer.Ordinal)))
+            .ToList();
+
+        foreach (var (schema, property) in new[] { ("BookingResponse", "status"), ("PaymentResponse", "status"), ("UserResponse", "role"), ("AdminBookingResponse", "status") })
+        {
+            var values = schemas[schema]!["properties"]![property]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()).Order(StringComparer.Ordinal);
+            Assert.Contains(string.Join(",", values), checks);
+        }
+    }
+
+    /// <summary>Values at and just beyond each limit of a property schema, and whether the app must accept them.</summary>
+    private static IEnumerable<(JsonNode? Value, bool Allowed)> Boundaries(JsonNode property)
+    {
+        int? Int(string name) => property[name]?.GetValue<int>();
+        string Text(int length) => property["format"]?.GetValue<string>() == "email" ? new string('x', length - 12) + "@example.com" : new string('x', length);
+        if (Int("maxLength") is { } maxLength)
+        {
+            yield return (Text(maxLength), true);
+            yield return (Text(maxLength + 1), false);
+        }
+
+        if (Int("minLength") is { } minLength)
+        {
+            yield return (Text(minLength), true);
+            yield return (Text(minLength - 1), false);
+        }
+
+        if (Int("maxItems") is { } maxItems)
+        {
+            yield return (new JsonArray([.. Enumerable.Range(1, maxItems).Select(n => JsonValue.Create($"B{n}"))]), true);
+            yield return (new JsonArray([.. Enumerable.Range(1, maxItems + 1).Select(n => JsonValue.Create($"B{n}"))]), false);
+            yield return (new JsonArray(), Int("minItems") is not > 0);
+        }
+
+        if (property["maximum"]?.GetValue<decimal>() is { } maximum)
+        {
+            yield return (maximum, true);
+            yield return (maximum + (property["type"]!.GetValue<string>() == "integer" ? 1 : 0.01m), false);
+        }
+
+        if (property["minimum"]?.GetValue<decimal>() is { } minimum)
+        {
+            var exclusive = property["exclusiveMinimum"]?.GetValue<bool>() == true;
+            var step = property["type"]!.GetValue<string>() == "integer" ? 1 : 0.01m;
+            yield return (exclusive ? minimum + step : minimum, true);
+            yield return (exclusive ? minimum : minimum - step, false);
+        }
+
+        if (property["multipleOf"]?.GetValue<decimal>() is { } multipleOf)
+        {
+            yield return (multipleOf * 1001, true);
+            yield return (multipleOf * 1001 + (multipleOf / 10), false);
+        }
+    }
+
+    private Task<LocalHostApp> StartAsync()
+        => LocalHostApp.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            // The configured admin is the login example's, as in local.settings.json.example.
+            ["Admin:Email"] = LoginRequest.Example.Email,
+            ["Admin:Password"] = LoginRequest.Example.Password,
+        });
+
+    private static async Task<string> AdminTokenAsync(LocalHostApp app) => (await app.Login(LoginRequest.Example.Email, LoginRequest.Example.Password)).Token;
+
+    private static async Task<JsonNode> DocumentAsync(LocalHostApp app) => JsonNode.Parse(await app.Client.GetStringAsync("api/openapi/v3.json"))!;
+
+    /// <summary>Each operation with its URL as Try it out builds it: the server, then the path with each parameter's example.</summary>
+    private static IEnumerable<(string Id, string Method, string Url, JsonNode Operation)> Operations(JsonNode document) =>
+        from path in document["paths"]!.AsObject()
+        from operation in path.Value!.AsObject()
+        let url = Regex.Replace(
+            document["servers"]![0]!["url"]!.GetValue<string>() + path.Key,
+            @"\{(\w+)\}",
+            m => operation.Value!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == m.Groups[1].Value)!["example"]?.ToJsonString().Trim('"') ?? "x")
+        select (operation.Value!["operationId"]!.GetValue<string>(), operation.Key.ToUpperInvariant(), url.TrimStart('/'), operation.Value!);
+
+    /// <summary>The example of a media type or request body: its own, or its schema's (through $ref and a page's items).</summary>
+    private static JsonNode? Example(JsonNode document, JsonNode media)
+    {
+        var content = media["content"]?["application/json"] ?? media;
+        return content["example"]?.DeepClone() ?? (Component(document, content["schema"]) is { } schema
+            ? schema["example"]?.DeepClone() ?? Component(document, schema["properties"]?["items"]?["items"])?["example"]?.DeepClone()
+            : null);
+    }
+
+    private static JsonNode? Component(JsonNode document, JsonNode? schema)
+        => schema?["$ref"]?.GetValue<string>() is { } reference ? document["components"]!["schemas"]![reference.Split('/')[^1]] : null;
+}
