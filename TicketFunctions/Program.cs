@@ -1,10 +1,15 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using TicketFunctions;
+using TicketFunctions.Auth;
+using TicketFunctions.Common;
 using TicketFunctions.Data;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// Outermost first: an unhandled exception becomes a problem 500; then each function's [Access] is enforced.
+builder.UseMiddleware<ExceptionMiddleware>();
+builder.UseMiddleware<AuthorizationMiddleware>();
 builder.Services.AddTicketFunctions(builder.Configuration);
 
 var app = builder.Build();

@@ -20,7 +20,8 @@ public sealed class AuthFunctionsTests : IAsyncLifetime
 
     private Task<TestResponse> Login(object body) => _app.Call(() => Auth.Login(_app.Request("POST", "/api/auth/login", body)));
 
-    private Task<TestResponse> Me(string? token) => _app.Call(() => Auth.Me(_app.Request("GET", "/api/auth/me", token: token)));
+    private Task<TestResponse> Me(string? token)
+        => _app.Invoke<AuthFunctions>(nameof(AuthFunctions.Me), _app.Request("GET", "/api/auth/me", token: token), (f, r) => f.Me(r));
 
     [Fact]
     public async Task Register_answers_201_with_the_user_and_role_User()

@@ -91,5 +91,5 @@ public sealed class LoginThrottleTests
     }
 
     private static Task<TestResponse> Login(TestApp app, string email, string password)
-        => app.Call(() => app.Function<AuthFunctions>().Login(app.Request("POST", "/api/auth/login", new { email, password })));
+        => app.Invoke<AuthFunctions>(nameof(AuthFunctions.Login), app.Request("POST", "/api/auth/login", new { email, password }), (f, r) => f.Login(r));
 }

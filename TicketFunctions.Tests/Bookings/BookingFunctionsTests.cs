@@ -96,7 +96,7 @@ public sealed class BookingFunctionsTests
         await using var app = await TestApp.StartWithGatewayAsync();
         var showtime = await app.CreateShowtime();
 
-        var answer = await app.Call(() => app.Function<BookingFunctions>().Create(app.Request("POST", "/api/bookings", new { showtimeId = showtime, seats = new[] { "A1" } })));
+        var answer = await app.Invoke<BookingFunctions>(nameof(BookingFunctions.Create), app.Request("POST", "/api/bookings", new { showtimeId = showtime, seats = new[] { "A1" } }), (f, r) => f.Create(r));
 
         Assert.Equal(401, answer.Status);
         Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM bookings"));
@@ -126,7 +126,7 @@ public sealed class BookingFunctionsTests
         var showtime = await app.CreateShowtime(seatRows: 5, seatsPerRow: 10);
         var (token, _) = await app.RegisterAndLogin();
 
-        var answer = await app.Call(() => app.Function<BookingFunctions>().Create(app.Request("POST", "/api/bookings", json.Replace("SHOW", showtime.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), token)));
+        var answer = await app.Invoke<BookingFunctions>(nameof(BookingFunctions.Create), app.Request("POST", "/api/bookings", json.Replace("SHOW", showtime.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), token), (f, r) => f.Create(r));
 
         Assert.Equal(400, answer.Status);
         Assert.True(answer.IsProblem);
@@ -323,7 +323,7 @@ public sealed class BookingFunctionsTests
         Assert.Equal(404, (await app.GetBooking(stranger, id)).Status);
         Assert.Equal(404, (await app.GetBooking(owner, id + 100)).Status);
         Assert.Equal(404, (await app.GetBooking(owner, -1)).Status);
-        var anonymous = await app.Call(() => app.Function<BookingFunctions>().Get(app.Request("GET", $"/api/bookings/{id}"), id));
+        var anonymous = await app.Invoke<BookingFunctions>(nameof(BookingFunctions.Get), app.Request("GET", $"/api/bookings/{id}"), (f, r) => f.Get(r, id));
         Assert.Equal(401, anonymous.Status);
     }
 
@@ -367,7 +367,7 @@ public sealed class BookingFunctionsTests
     {
         await using var app = await TestApp.StartWithGatewayAsync();
 
-        var answer = await app.Call(() => app.Function<BookingFunctions>().List(app.Request("GET", "/api/bookings")));
+        var answer = await app.Invoke<BookingFunctions>(nameof(BookingFunctions.List), app.Request("GET", "/api/bookings"), (f, r) => f.List(r));
 
         Assert.Equal(401, answer.Status);
     }
@@ -422,7 +422,7 @@ public sealed class BookingFunctionsTests
         var id = Id(await app.Book(owner, showtime, "A1"));
 
         var notYours = await app.CancelBooking(stranger, id);
-        var anonymous = await app.Call(() => app.Function<BookingFunctions>().Cancel(app.Request("POST", $"/api/bookings/{id}/cancel"), id));
+        var anonymous = await app.Invoke<BookingFunctions>(nameof(BookingFunctions.Cancel), app.Request("POST", $"/api/bookings/{id}/cancel"), (f, r) => f.Cancel(r, id));
         var unknown = await app.CancelBooking(owner, 9999);
 
         Assert.Equal(404, notYours.Status);

@@ -11,7 +11,7 @@ public sealed class MovieFunctionsTests
         await using var app = await TestApp.StartAsync();
         var body = new { title = "  Dune  ", description = "Sand.\nMore sand.", genre = "Sci-Fi", durationMinutes = 155, rating = "PG-13", releaseDate = "2021-10-22" };
 
-        var created = await app.Call(async () => await app.Function<MovieFunctions>().Create(app.Request("POST", "/api/movies", body, await app.AdminToken())));
+        var created = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Create), app.Request("POST", "/api/movies", body, await app.AdminToken()), (f, r) => f.Create(r));
 
         Assert.Equal(201, created.Status);
         var id = created.Json.GetProperty("id").GetInt64();
@@ -27,7 +27,7 @@ public sealed class MovieFunctionsTests
     {
         await using var app = await TestApp.StartAsync();
 
-        var answer = await app.Call(() => app.Function<MovieFunctions>().Create(app.Request("POST", "/api/movies", TestApp.MovieBody())));
+        var answer = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Create), app.Request("POST", "/api/movies", TestApp.MovieBody()), (f, r) => f.Create(r));
 
         Assert.Equal(401, answer.Status);
         Assert.True(answer.IsProblem);
@@ -41,7 +41,7 @@ public sealed class MovieFunctionsTests
         await using var app = await TestApp.StartAsync();
         var (token, _) = await app.RegisterAndLogin();
 
-        var answer = await app.Call(() => app.Function<MovieFunctions>().Create(app.Request("POST", "/api/movies", TestApp.MovieBody(), token)));
+        var answer = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Create), app.Request("POST", "/api/movies", TestApp.MovieBody(), token), (f, r) => f.Create(r));
 
         Assert.Equal(403, answer.Status);
         Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM movies"));
@@ -62,7 +62,7 @@ public sealed class MovieFunctionsTests
     {
         await using var app = await TestApp.StartAsync();
 
-        var answer = await app.Call(async () => await app.Function<MovieFunctions>().Create(app.Request("POST", "/api/movies", json, await app.AdminToken())));
+        var answer = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Create), app.Request("POST", "/api/movies", json, await app.AdminToken()), (f, r) => f.Create(r));
 
         Assert.Equal(400, answer.Status);
         Assert.True(answer.IsProblem);
@@ -77,7 +77,7 @@ public sealed class MovieFunctionsTests
         await using var app = await TestApp.StartAsync();
         var body = new { title = "T", description = new string('x', 4001), genre = "Drama", durationMinutes = 90, rating = "R", releaseDate = "2020-01-01" };
 
-        var answer = await app.Call(async () => await app.Function<MovieFunctions>().Create(app.Request("POST", "/api/movies", body, await app.AdminToken())));
+        var answer = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Create), app.Request("POST", "/api/movies", body, await app.AdminToken()), (f, r) => f.Create(r));
 
         Assert.Equal(400, answer.Status);
         Assert.True(answer.Json.GetProperty("errors").TryGetProperty("description", out _));
@@ -90,9 +90,9 @@ public sealed class MovieFunctionsTests
         var id = await app.CreateMovie("Alien");
         var movies = app.Function<MovieFunctions>();
 
-        var found = await app.Call(() => movies.Get(app.Request("GET", $"/api/movies/{id}"), id));
-        var missing = await app.Call(() => movies.Get(app.Request("GET", "/api/movies/999"), 999));
-        var negative = await app.Call(() => movies.Get(app.Request("GET", "/api/movies/-1"), -1));
+        var found = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Get), app.Request("GET", $"/api/movies/{id}"), (f, r) => f.Get(r, id));
+        var missing = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Get), app.Request("GET", "/api/movies/999"), (f, r) => f.Get(r, 999));
+        var negative = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Get), app.Request("GET", "/api/movies/-1"), (f, r) => f.Get(r, -1));
 
         Assert.Equal(200, found.Status);
         Assert.Equal("Alien", found.Json.GetProperty("title").GetString());
@@ -115,7 +115,7 @@ public sealed class MovieFunctionsTests
 
         async Task<string[]> Titles(string query)
         {
-            var page = await app.Call(() => movies.List(app.Request("GET", "/api/movies", query: query)));
+            var page = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.List), app.Request("GET", "/api/movies", query: query), (f, r) => f.List(r));
             Assert.Equal(200, page.Status);
             return [.. page.Json.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("title").GetString()!)];
         }
@@ -136,7 +136,7 @@ public sealed class MovieFunctionsTests
         await app.CreateMovie("D", "Horror Comedy");
         var movies = app.Function<MovieFunctions>();
 
-        var page = await app.Call(() => movies.List(app.Request("GET", "/api/movies", query: "genre=HORROR&page=2&pageSize=1")));
+        var page = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.List), app.Request("GET", "/api/movies", query: "genre=HORROR&page=2&pageSize=1"), (f, r) => f.List(r));
 
         Assert.Equal(200, page.Status);
         Assert.Equal(2, page.Json.GetProperty("totalCount").GetInt64());
@@ -154,7 +154,7 @@ public sealed class MovieFunctionsTests
     {
         await using var app = await TestApp.StartAsync();
 
-        var page = await app.Call(() => app.Function<MovieFunctions>().List(app.Request("GET", "/api/movies", query: query)));
+        var page = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.List), app.Request("GET", "/api/movies", query: query), (f, r) => f.List(r));
 
         Assert.Equal(400, page.Status);
         Assert.True(page.IsProblem);
@@ -166,7 +166,7 @@ public sealed class MovieFunctionsTests
         await using var app = await TestApp.StartAsync();
         var id = await app.CreateMovie("Old");
 
-        var updated = await app.Call(async () => await app.Function<MovieFunctions>().Update(app.Request("PUT", $"/api/movies/{id}", TestApp.MovieBody("New", "Comedy", 95), await app.AdminToken()), id));
+        var updated = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Update), app.Request("PUT", $"/api/movies/{id}", TestApp.MovieBody("New", "Comedy", 95), await app.AdminToken()), (f, r) => f.Update(r, id));
 
         Assert.Equal(200, updated.Status);
         Assert.Equal("New", updated.Json.GetProperty("title").GetString());
@@ -182,10 +182,10 @@ public sealed class MovieFunctionsTests
         var admin = await app.AdminToken();
         var movies = app.Function<MovieFunctions>();
 
-        var anonymous = await app.Call(() => movies.Update(app.Request("PUT", $"/api/movies/{id}", TestApp.MovieBody()), id));
-        var asUser = await app.Call(() => movies.Update(app.Request("PUT", $"/api/movies/{id}", TestApp.MovieBody(), user), id));
-        var unknown = await app.Call(() => movies.Update(app.Request("PUT", "/api/movies/999", TestApp.MovieBody(), admin), 999));
-        var invalid = await app.Call(() => movies.Update(app.Request("PUT", $"/api/movies/{id}", TestApp.MovieBody(durationMinutes: 0), admin), id));
+        var anonymous = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Update), app.Request("PUT", $"/api/movies/{id}", TestApp.MovieBody()), (f, r) => f.Update(r, id));
+        var asUser = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Update), app.Request("PUT", $"/api/movies/{id}", TestApp.MovieBody(), user), (f, r) => f.Update(r, id));
+        var unknown = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Update), app.Request("PUT", "/api/movies/999", TestApp.MovieBody(), admin), (f, r) => f.Update(r, 999));
+        var invalid = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Update), app.Request("PUT", $"/api/movies/{id}", TestApp.MovieBody(durationMinutes: 0), admin), (f, r) => f.Update(r, id));
 
         Assert.Equal(401, anonymous.Status);
         Assert.Equal(403, asUser.Status);
@@ -202,8 +202,8 @@ public sealed class MovieFunctionsTests
         var admin = await app.AdminToken();
         var movies = app.Function<MovieFunctions>();
 
-        var deleted = await app.Call(() => movies.Delete(app.Request("DELETE", $"/api/movies/{id}", token: admin), id));
-        var again = await app.Call(() => movies.Delete(app.Request("DELETE", $"/api/movies/{id}", token: admin), id));
+        var deleted = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Delete), app.Request("DELETE", $"/api/movies/{id}", token: admin), (f, r) => f.Delete(r, id));
+        var again = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Delete), app.Request("DELETE", $"/api/movies/{id}", token: admin), (f, r) => f.Delete(r, id));
 
         Assert.Equal(204, deleted.Status);
         Assert.Equal(404, again.Status);
@@ -217,7 +217,7 @@ public sealed class MovieFunctionsTests
         var movie = await app.CreateMovie();
         await app.CreateShowtime(movie, await app.CreateTheatre());
 
-        var answer = await app.Call(async () => await app.Function<MovieFunctions>().Delete(app.Request("DELETE", $"/api/movies/{movie}", token: await app.AdminToken()), movie));
+        var answer = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Delete), app.Request("DELETE", $"/api/movies/{movie}", token: await app.AdminToken()), (f, r) => f.Delete(r, movie));
 
         Assert.Equal(409, answer.Status);
         Assert.Equal("movie_has_showtimes", answer.Json.GetProperty("code").GetString());
@@ -232,8 +232,8 @@ public sealed class MovieFunctionsTests
         var (user, _) = await app.RegisterAndLogin();
         var movies = app.Function<MovieFunctions>();
 
-        var anonymous = await app.Call(() => movies.Delete(app.Request("DELETE", $"/api/movies/{id}"), id));
-        var asUser = await app.Call(() => movies.Delete(app.Request("DELETE", $"/api/movies/{id}", token: user), id));
+        var anonymous = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Delete), app.Request("DELETE", $"/api/movies/{id}"), (f, r) => f.Delete(r, id));
+        var asUser = await app.Invoke<MovieFunctions>(nameof(MovieFunctions.Delete), app.Request("DELETE", $"/api/movies/{id}", token: user), (f, r) => f.Delete(r, id));
 
         Assert.Equal(401, anonymous.Status);
         Assert.Equal(403, asUser.Status);

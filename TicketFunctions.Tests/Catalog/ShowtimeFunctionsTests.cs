@@ -14,8 +14,7 @@ public sealed class ShowtimeFunctionsTests
         var movie = await app.CreateMovie("Heat", durationMinutes: 170);
         var theatre = await app.CreateTheatre(4, 5, "Hall 9");
 
-        var created = await app.Call(async () => await app.Function<ShowtimeFunctions>().Create(
-            app.Request("POST", "/api/showtimes", new { movieId = movie, theatreId = theatre, startsAt = "2026-11-26T18:00:00Z", price = 12.5m }, await app.AdminToken())));
+        var created = await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Create), app.Request("POST", "/api/showtimes", new { movieId = movie, theatreId = theatre, startsAt = "2026-11-26T18:00:00Z", price = 12.5m }, await app.AdminToken()), (f, r) => f.Create(r));
 
         Assert.Equal(201, created.Status);
         var json = created.Json;
@@ -42,8 +41,7 @@ public sealed class ShowtimeFunctionsTests
         var movie = await app.CreateMovie();
         var theatre = await app.CreateTheatre();
 
-        var answer = await app.Call(async () => await app.Function<ShowtimeFunctions>().Create(
-            app.Request("POST", "/api/showtimes", new { movieId = movie, theatreId = theatre, startsAt, price = (decimal)price }, await app.AdminToken())));
+        var answer = await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Create), app.Request("POST", "/api/showtimes", new { movieId = movie, theatreId = theatre, startsAt, price = (decimal)price }, await app.AdminToken()), (f, r) => f.Create(r));
 
         Assert.Equal(400, answer.Status);
         Assert.True(answer.Json.GetProperty("errors").TryGetProperty(field, out _), answer.Body);
@@ -55,8 +53,7 @@ public sealed class ShowtimeFunctionsTests
     {
         await using var app = await TestApp.StartAsync();
 
-        var answer = await app.Call(async () => await app.Function<ShowtimeFunctions>().Create(
-            app.Request("POST", "/api/showtimes", new { movieId = 404, theatreId = 405, startsAt = Tomorrow, price = 9m }, await app.AdminToken())));
+        var answer = await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Create), app.Request("POST", "/api/showtimes", new { movieId = 404, theatreId = 405, startsAt = Tomorrow, price = 9m }, await app.AdminToken()), (f, r) => f.Create(r));
 
         Assert.Equal(400, answer.Status);
         var errors = answer.Json.GetProperty("errors");
@@ -71,8 +68,7 @@ public sealed class ShowtimeFunctionsTests
         var movie = await app.CreateMovie();
         var theatre = await app.CreateTheatre();
 
-        var answer = await app.Call(async () => await app.Function<ShowtimeFunctions>().Create(
-            app.Request("POST", "/api/showtimes", new { movieId = movie, theatreId = theatre, startsAt = "2026-11-26T18:00:00", price = 9m }, await app.AdminToken())));
+        var answer = await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Create), app.Request("POST", "/api/showtimes", new { movieId = movie, theatreId = theatre, startsAt = "2026-11-26T18:00:00", price = 9m }, await app.AdminToken()), (f, r) => f.Create(r));
 
         Assert.Equal(400, answer.Status);
     }
@@ -85,8 +81,8 @@ public sealed class ShowtimeFunctionsTests
         var theatre = await app.CreateTheatre();
         var first = await app.CreateShowtime(movie, theatre, TimeSpan.FromHours(24));
 
-        var answer = await app.Call(async () => await app.Function<ShowtimeFunctions>().Create(app.Request("POST", "/api/showtimes",
-            new { movieId = movie, theatreId = theatre, startsAt = app.Clock.GetUtcNow().UtcDateTime.AddHours(25), price = 9m }, await app.AdminToken())));
+        var answer = await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Create), app.Request("POST", "/api/showtimes",
+            new { movieId = movie, theatreId = theatre, startsAt = app.Clock.GetUtcNow().UtcDateTime.AddHours(25), price = 9m }, await app.AdminToken()), (f, r) => f.Create(r));
 
         Assert.Equal(409, answer.Status);
         Assert.Equal("showtime_overlap", answer.Json.GetProperty("code").GetString());
@@ -135,8 +131,8 @@ public sealed class ShowtimeFunctionsTests
         var body = new { movieId = movie, theatreId = theatre, startsAt = Tomorrow, price = 9m };
         var showtimes = app.Function<ShowtimeFunctions>();
 
-        Assert.Equal(401, (await app.Call(() => showtimes.Create(app.Request("POST", "/api/showtimes", body)))).Status);
-        Assert.Equal(403, (await app.Call(() => showtimes.Create(app.Request("POST", "/api/showtimes", body, user)))).Status);
+        Assert.Equal(401, (await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Create), app.Request("POST", "/api/showtimes", body), (f, r) => f.Create(r))).Status);
+        Assert.Equal(403, (await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Create), app.Request("POST", "/api/showtimes", body, user), (f, r) => f.Create(r))).Status);
         Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM showtimes"));
     }
 
@@ -146,9 +142,9 @@ public sealed class ShowtimeFunctionsTests
         await using var app = await TestApp.StartAsync();
         var showtimes = app.Function<ShowtimeFunctions>();
 
-        Assert.Equal(404, (await app.Call(() => showtimes.Get(app.Request("GET", "/api/showtimes/5"), 5))).Status);
-        Assert.Equal(404, (await app.Call(() => showtimes.Seats(app.Request("GET", "/api/showtimes/5/seats"), 5))).Status);
-        Assert.Equal(404, (await app.Call(() => showtimes.Seats(app.Request("GET", "/api/showtimes/0/seats"), 0))).Status);
+        Assert.Equal(404, (await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Get), app.Request("GET", "/api/showtimes/5"), (f, r) => f.Get(r, 5))).Status);
+        Assert.Equal(404, (await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Seats), app.Request("GET", "/api/showtimes/5/seats"), (f, r) => f.Seats(r, 5))).Status);
+        Assert.Equal(404, (await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Seats), app.Request("GET", "/api/showtimes/0/seats"), (f, r) => f.Seats(r, 0))).Status);
     }
 
     [Fact]
@@ -157,7 +153,7 @@ public sealed class ShowtimeFunctionsTests
         await using var app = await TestApp.StartAsync();
         var showtime = await app.CreateShowtime(seatRows: 2, seatsPerRow: 11);
 
-        var map = await app.Call(() => app.Function<ShowtimeFunctions>().Seats(app.Request("GET", $"/api/showtimes/{showtime}/seats"), showtime));
+        var map = await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Seats), app.Request("GET", $"/api/showtimes/{showtime}/seats"), (f, r) => f.Seats(r, showtime));
 
         Assert.Equal(200, map.Status);
         Assert.Equal(showtime, map.Json.GetProperty("showtimeId").GetInt64());
@@ -184,7 +180,7 @@ public sealed class ShowtimeFunctionsTests
 
         async Task<long[]> Ids(string? query)
         {
-            var page = await app.Call(() => showtimes.List(app.Request("GET", "/api/showtimes", query: query)));
+            var page = await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.List), app.Request("GET", "/api/showtimes", query: query), (f, r) => f.List(r));
             Assert.Equal(200, page.Status);
             return [.. page.Json.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("id").GetInt64())];
         }
@@ -209,7 +205,7 @@ public sealed class ShowtimeFunctionsTests
 
         async Task<long[]> Ids(string query)
         {
-            var page = await app.Call(() => showtimes.List(app.Request("GET", "/api/showtimes", query: query)));
+            var page = await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.List), app.Request("GET", "/api/showtimes", query: query), (f, r) => f.List(r));
             Assert.Equal(200, page.Status);
             return [.. page.Json.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("id").GetInt64())];
         }
@@ -230,7 +226,7 @@ public sealed class ShowtimeFunctionsTests
     {
         await using var app = await TestApp.StartAsync();
 
-        var page = await app.Call(() => app.Function<ShowtimeFunctions>().List(app.Request("GET", "/api/showtimes", query: query)));
+        var page = await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.List), app.Request("GET", "/api/showtimes", query: query), (f, r) => f.List(r));
 
         Assert.Equal(400, page.Status);
         Assert.True(page.IsProblem);

@@ -13,7 +13,7 @@ public sealed class TheatreFunctionsTests
     {
         await using var app = await TestApp.StartAsync();
 
-        var created = await app.Call(async () => await app.Function<TheatreFunctions>().Create(app.Request("POST", "/api/theatres", Body(26, 50), await app.AdminToken())));
+        var created = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Create), app.Request("POST", "/api/theatres", Body(26, 50), await app.AdminToken()), (f, r) => f.Create(r));
 
         Assert.Equal(201, created.Status);
         var id = created.Json.GetProperty("id").GetInt64();
@@ -31,7 +31,7 @@ public sealed class TheatreFunctionsTests
     {
         await using var app = await TestApp.StartAsync();
 
-        var answer = await app.Call(async () => await app.Function<TheatreFunctions>().Create(app.Request("POST", "/api/theatres", Body(seatRows, seatsPerRow), await app.AdminToken())));
+        var answer = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Create), app.Request("POST", "/api/theatres", Body(seatRows, seatsPerRow), await app.AdminToken()), (f, r) => f.Create(r));
 
         Assert.Equal(400, answer.Status);
         Assert.True(answer.Json.GetProperty("errors").TryGetProperty(field, out _), answer.Body);
@@ -48,7 +48,7 @@ public sealed class TheatreFunctionsTests
         var body = new Dictionary<string, object> { ["name"] = "Hall", ["city"] = "Porto", ["address"] = "Street 1", ["seatRows"] = 5, ["seatsPerRow"] = 5 };
         body[field] = value;
 
-        var answer = await app.Call(async () => await app.Function<TheatreFunctions>().Create(app.Request("POST", "/api/theatres", body, await app.AdminToken())));
+        var answer = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Create), app.Request("POST", "/api/theatres", body, await app.AdminToken()), (f, r) => f.Create(r));
 
         Assert.Equal(400, answer.Status);
         Assert.True(answer.Json.GetProperty("errors").TryGetProperty(field, out _), answer.Body);
@@ -61,8 +61,8 @@ public sealed class TheatreFunctionsTests
         var (user, _) = await app.RegisterAndLogin();
         var theatres = app.Function<TheatreFunctions>();
 
-        var anonymous = await app.Call(() => theatres.Create(app.Request("POST", "/api/theatres", Body())));
-        var asUser = await app.Call(() => theatres.Create(app.Request("POST", "/api/theatres", Body(), user)));
+        var anonymous = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Create), app.Request("POST", "/api/theatres", Body()), (f, r) => f.Create(r));
+        var asUser = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Create), app.Request("POST", "/api/theatres", Body(), user), (f, r) => f.Create(r));
 
         Assert.Equal(401, anonymous.Status);
         Assert.Equal(403, asUser.Status);
@@ -76,8 +76,8 @@ public sealed class TheatreFunctionsTests
         var id = await app.CreateTheatre(3, 4, "Small");
         var theatres = app.Function<TheatreFunctions>();
 
-        var found = await app.Call(() => theatres.Get(app.Request("GET", $"/api/theatres/{id}"), id));
-        var missing = await app.Call(() => theatres.Get(app.Request("GET", "/api/theatres/42"), 42));
+        var found = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Get), app.Request("GET", $"/api/theatres/{id}"), (f, r) => f.Get(r, id));
+        var missing = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Get), app.Request("GET", "/api/theatres/42"), (f, r) => f.Get(r, 42));
 
         Assert.Equal(200, found.Status);
         Assert.Equal("Small", found.Json.GetProperty("name").GetString());
@@ -93,7 +93,7 @@ public sealed class TheatreFunctionsTests
         await app.CreateTheatre(name: "A", city: "porto");
         await app.CreateTheatre(name: "C", city: "Lisbon");
 
-        var page = await app.Call(() => app.Function<TheatreFunctions>().List(app.Request("GET", "/api/theatres", query: "city=PORTO")));
+        var page = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.List), app.Request("GET", "/api/theatres", query: "city=PORTO"), (f, r) => f.List(r));
 
         Assert.Equal(200, page.Status);
         Assert.Equal(2, page.Json.GetProperty("totalCount").GetInt64());
@@ -107,7 +107,7 @@ public sealed class TheatreFunctionsTests
     {
         await using var app = await TestApp.StartAsync();
 
-        var page = await app.Call(() => app.Function<TheatreFunctions>().List(app.Request("GET", "/api/theatres", query: query)));
+        var page = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.List), app.Request("GET", "/api/theatres", query: query), (f, r) => f.List(r));
 
         Assert.Equal(400, page.Status);
         Assert.True(page.IsProblem);
@@ -120,7 +120,7 @@ public sealed class TheatreFunctionsTests
         var theatre = await app.CreateTheatre(5, 10);
         await app.CreateShowtime(await app.CreateMovie(), theatre);
 
-        var answer = await app.Call(async () => await app.Function<TheatreFunctions>().Update(app.Request("PUT", $"/api/theatres/{theatre}", Body(6, 10, "Renamed"), await app.AdminToken()), theatre));
+        var answer = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Update), app.Request("PUT", $"/api/theatres/{theatre}", Body(6, 10, "Renamed"), await app.AdminToken()), (f, r) => f.Update(r, theatre));
 
         Assert.Equal(409, answer.Status);
         Assert.Equal("theatre_has_showtimes", answer.Json.GetProperty("code").GetString());
@@ -138,8 +138,8 @@ public sealed class TheatreFunctionsTests
         var admin = await app.AdminToken();
         var theatres = app.Function<TheatreFunctions>();
 
-        var renamed = await app.Call(() => theatres.Update(app.Request("PUT", $"/api/theatres/{busy}", Body(5, 10, "Renamed"), admin), busy));
-        var resized = await app.Call(() => theatres.Update(app.Request("PUT", $"/api/theatres/{empty}", Body(8, 12, "Empty"), admin), empty));
+        var renamed = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Update), app.Request("PUT", $"/api/theatres/{busy}", Body(5, 10, "Renamed"), admin), (f, r) => f.Update(r, busy));
+        var resized = await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Update), app.Request("PUT", $"/api/theatres/{empty}", Body(8, 12, "Empty"), admin), (f, r) => f.Update(r, empty));
 
         Assert.Equal(200, renamed.Status);
         Assert.Equal("Renamed", renamed.Json.GetProperty("name").GetString());
@@ -156,9 +156,9 @@ public sealed class TheatreFunctionsTests
         var admin = await app.AdminToken();
         var theatres = app.Function<TheatreFunctions>();
 
-        Assert.Equal(401, (await app.Call(() => theatres.Update(app.Request("PUT", $"/api/theatres/{id}", Body()), id))).Status);
-        Assert.Equal(403, (await app.Call(() => theatres.Update(app.Request("PUT", $"/api/theatres/{id}", Body(), user), id))).Status);
-        Assert.Equal(404, (await app.Call(() => theatres.Update(app.Request("PUT", "/api/theatres/77", Body(), admin), 77))).Status);
-        Assert.Equal(400, (await app.Call(() => theatres.Update(app.Request("PUT", $"/api/theatres/{id}", Body(seatRows: 0), admin), id))).Status);
+        Assert.Equal(401, (await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Update), app.Request("PUT", $"/api/theatres/{id}", Body()), (f, r) => f.Update(r, id))).Status);
+        Assert.Equal(403, (await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Update), app.Request("PUT", $"/api/theatres/{id}", Body(), user), (f, r) => f.Update(r, id))).Status);
+        Assert.Equal(404, (await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Update), app.Request("PUT", "/api/theatres/77", Body(), admin), (f, r) => f.Update(r, 77))).Status);
+        Assert.Equal(400, (await app.Invoke<TheatreFunctions>(nameof(TheatreFunctions.Update), app.Request("PUT", $"/api/theatres/{id}", Body(seatRows: 0), admin), (f, r) => f.Update(r, id))).Status);
     }
 }

@@ -6,7 +6,7 @@ namespace TicketFunctions.Tests.Payments;
 public sealed class GetPaymentTests
 {
     private static Task<TestResponse> Get(TestApp app, long id, string? token)
-        => app.Call(() => app.Function<PaymentFunctions>().Get(app.Request("GET", $"/api/payments/{id}", token: token), id));
+        => app.Invoke<PaymentFunctions>(nameof(PaymentFunctions.Get), app.Request("GET", $"/api/payments/{id}", token: token), (f, r) => f.Get(r, id));
 
     [Fact]
     public async Task The_owner_and_an_admin_read_a_payment_others_get_404()

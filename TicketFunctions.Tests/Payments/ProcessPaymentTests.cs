@@ -48,7 +48,7 @@ public sealed class ProcessPaymentTests
         Assert.All(claims, e => Assert.Null(e));
         Assert.Equal(1, await app.Get<SimulatedPaymentGateway>().ChargeCountAsync(paymentId));
 
-        var read = await app.Call(() => app.Function<PaymentFunctions>().Get(app.Request("GET", $"/api/payments/{paymentId}", token: token), paymentId));
+        var read = await app.Invoke<PaymentFunctions>(nameof(PaymentFunctions.Get), app.Request("GET", $"/api/payments/{paymentId}", token: token), (f, r) => f.Get(r, paymentId));
         Assert.Equal(200, read.Status);
         Assert.Equal("SUCCESS", read.Json.GetProperty("status").GetString());
         Assert.Equal("2026-11-25T12:00:05Z", read.Json.GetProperty("processedAt").GetString());

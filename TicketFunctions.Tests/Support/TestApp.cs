@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 
@@ -88,7 +89,11 @@ public sealed partial class TestApp : IAsyncDisposable
     public T Function<T>()
         where T : class => ActivatorUtilities.CreateInstance<T>(_services);
 
-    /// <summary>A real HttpRequest on a DefaultHttpContext, with an optional JSON body and bearer token.</summary>
+    /// <summary>
+    /// A real HttpRequest on a DefaultHttpContext, with an optional JSON body and bearer token, as the authorization
+    /// middleware hands it to a function: a valid token's caller is on it (<see cref="CallerExtensions.Caller"/>).
+    /// To see what the middleware answers for a function, call it through <see cref="Invoke{T}"/>.
+    /// </summary>
     public HttpRequest Request(string method, string path, object? body = null, string? token = null, string? query = null)
     {
         var context = new DefaultHttpContext { RequestServices = _services };
@@ -105,6 +110,12 @@ public sealed partial class TestApp : IAsyncDisposable
         if (token is not null)
         {
             request.Headers.Authorization = "Bearer " + token;
+            // On the thread pool, so that no synchronization context waits on itself.
+            var authenticated = Task.Run(() => Get<Authenticator>().AuthenticateAsync(request)).GetAwaiter().GetResult();
+            if (authenticated.Caller is { } caller)
+            {
+                context.SetCaller(caller);
+            }
         }
 
         if (body is not null)
@@ -122,6 +133,21 @@ public sealed partial class TestApp : IAsyncDisposable
 
         context.Response.Body = new MemoryStream();
         return request;
+    }
+
+    /// <summary>
+    /// A function called as the worker calls it: the authorization middleware's check of its declared
+    /// <see cref="AccessAttribute"/> first (whose 401 or 403 is the answer), then the function.
+    /// </summary>
+    public async Task<TestResponse> Invoke<T>(string method, HttpRequest request, Func<T, HttpRequest, Task<IActionResult>> call)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(call);
+        request.HttpContext.Items.Clear();
+        var access = AuthorizationMiddleware.AccessOf($"{typeof(T).FullName}.{method}");
+        var denied = await Get<Authenticator>().AuthorizeAsync(request.HttpContext, access);
+        return denied is not null ? await Send(denied) : await Send(await call(Function<T>(), request));
     }
 
     /// <summary>Writes an action result the way the host does and reads back what a client would receive.</summary>

@@ -8,7 +8,7 @@ using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Admin;
 
-public sealed class AdminFunctions(AdminService admin, Authenticator authenticator)
+public sealed class AdminFunctions(AdminService admin)
 {
     [Function("AdminListBookings")]
     [Access(Access.Admin)]
@@ -27,11 +27,6 @@ public sealed class AdminFunctions(AdminService admin, Authenticator authenticat
     public async Task<IActionResult> ListBookings(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/bookings")] HttpRequest req)
     {
-        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
-        {
-            return denied;
-        }
-
         var q = new Query(req);
         var filter = new AdminBookingFilter(
             q.OneOf("status", BookingStatus.All), q.Int("userId"), q.Int("showtimeId"), q.Int("movieId"), q.Instant("from"), q.Instant("to"));
@@ -51,11 +46,6 @@ public sealed class AdminFunctions(AdminService admin, Authenticator authenticat
     public async Task<IActionResult> GetBooking(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/bookings/{id:long}")] HttpRequest req, long id)
     {
-        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
-        {
-            return denied;
-        }
-
         var booking = id > 0 ? await admin.GetBookingAsync(id, req.HttpContext.RequestAborted) : null;
         return booking is null ? Problems.NotFound($"There is no booking {id}.") : new OkObjectResult(booking);
     }
@@ -74,11 +64,6 @@ public sealed class AdminFunctions(AdminService admin, Authenticator authenticat
     public async Task<IActionResult> SalesReport(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/reports/sales")] HttpRequest req)
     {
-        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
-        {
-            return denied;
-        }
-
         var q = new Query(req);
         var (from, to) = (q.Instant("from"), q.Instant("to"));
         CheckRange(q, from, to);

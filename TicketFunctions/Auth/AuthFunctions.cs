@@ -7,7 +7,7 @@ using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Auth;
 
-public sealed class AuthFunctions(AuthService auth, Authenticator authenticator)
+public sealed class AuthFunctions(AuthService auth)
 {
     [Function("Register")]
     [Access(Access.Anonymous)]
@@ -63,11 +63,7 @@ public sealed class AuthFunctions(AuthService auth, Authenticator authenticator)
     public async Task<IActionResult> Me(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "auth/me")] HttpRequest req)
     {
-        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
-        {
-            return denied;
-        }
-
+        var caller = req.HttpContext.Caller();
         var user = await auth.GetAsync(caller.Id, req.HttpContext.RequestAborted);
         return user is null ? Problems.NotFound("The user no longer exists.") : new OkObjectResult(UserResponse.From(user));
     }

@@ -21,7 +21,7 @@ public sealed record Caller(long Id, string Email, string Role)
     public bool IsAdmin => Role == Roles.Admin;
 }
 
-/// <summary>Authenticates a request from its bearer token; the functions call it first thing.</summary>
+/// <summary>Authenticates a request from its bearer token; the authorization middleware calls it for every function that needs a caller.</summary>
 public sealed class Authenticator(Tokens tokens, Db db)
 {
     private static readonly string GetUser = Sql.Load("auth/get_user");
@@ -55,23 +55,54 @@ public sealed class Authenticator(Tokens tokens, Db db)
             : new(new Caller(user.Id, user.Email, user.Role), null);
     }
 
-    /// <summary>The caller if they are an Admin; otherwise the 401 or 403 to answer.</summary>
-    public async Task<Authenticated> AuthenticateAdminAsync(HttpRequest request)
+    /// <summary>
+    /// Applies a function's declared access to a request: null when it may go on (an authenticated caller is then on
+    /// the request), otherwise the 401 or 403 to answer. No declaration is a refusal: access is denied by default.
+    /// </summary>
+    public async Task<IActionResult?> AuthorizeAsync(HttpContext context, Access? access)
     {
-        var result = await AuthenticateAsync(request);
-        return result.Caller is { IsAdmin: false }
-            ? new(null, Problems.Forbidden("This operation is for administrators."))
-            : result;
+        ArgumentNullException.ThrowIfNull(context);
+        switch (access)
+        {
+            case Access.Anonymous:
+                return null;
+            case Access.User or Access.Admin:
+                var result = await AuthenticateAsync(context.Request);
+                if (result.Caller is not { } caller)
+                {
+                    return result.Denied;
+                }
+
+                if (access == Access.Admin && !caller.IsAdmin)
+                {
+                    return Problems.Forbidden("This operation is for administrators.");
+                }
+
+                context.SetCaller(caller);
+                return null;
+            default:
+                return Problems.Forbidden("This operation declares no access rule, so nobody may call it.");
+        }
     }
 }
 
 /// <summary>Exactly one of <see cref="Caller"/> and <see cref="Denied"/> is set.</summary>
-public readonly record struct Authenticated(Caller? Caller, IActionResult? Denied)
+public readonly record struct Authenticated(Caller? Caller, IActionResult? Denied);
+
+/// <summary>The caller the authorization middleware put on the request for the function to use.</summary>
+public static class CallerExtensions
 {
-    public bool TryGetCaller(out Caller caller, out IActionResult denied)
+    private const string Key = "TicketFunctions.Caller";
+
+    /// <summary>The authenticated caller; a function declared <c>[Access(User)]</c> or <c>[Access(Admin)]</c> always has one.</summary>
+    public static Caller Caller(this HttpContext context)
     {
-        caller = Caller!;
-        denied = Denied!;
-        return Caller is not null;
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.TryGetValue(Key, out var caller) && caller is Caller known
+            ? known
+            : throw new InvalidOperationException(
+                "This request has no authenticated caller: the function must declare [Access(Access.User)] or [Access(Access.Admin)] for the authorization middleware to authenticate it.");
     }
+
+    internal static void SetCaller(this HttpContext context, Caller caller) => context.Items[Key] = caller;
 }

@@ -7,7 +7,7 @@ using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Bookings;
 
-public sealed class BookingFunctions(BookingService bookings, Authenticator authenticator)
+public sealed class BookingFunctions(BookingService bookings)
 {
     private const string Tag = "Bookings";
 
@@ -24,11 +24,7 @@ public sealed class BookingFunctions(BookingService bookings, Authenticator auth
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings")] HttpRequest req)
     {
-        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
-        {
-            return denied;
-        }
-
+        var caller = req.HttpContext.Caller();
         var body = await req.ReadJsonAsync<BookingRequest>(req.HttpContext.RequestAborted);
         var result = body.IsSuccess ? await bookings.CreateAsync(body.Value, caller, req.HttpContext.RequestAborted) : body.Error!;
         return result.Match(b => new CreatedResult($"/api/bookings/{b.Id}", b), Problems.From);
@@ -46,11 +42,7 @@ public sealed class BookingFunctions(BookingService bookings, Authenticator auth
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bookings")] HttpRequest req)
     {
-        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
-        {
-            return denied;
-        }
-
+        var caller = req.HttpContext.Caller();
         var query = new Query(req);
         var status = query.OneOf("status", BookingStatus.All);
         var paging = query.Paging();
@@ -71,11 +63,7 @@ public sealed class BookingFunctions(BookingService bookings, Authenticator auth
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bookings/{id:long}")] HttpRequest req, long id)
     {
-        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
-        {
-            return denied;
-        }
-
+        var caller = req.HttpContext.Caller();
         var booking = id > 0 ? await bookings.GetAsync(id, caller, req.HttpContext.RequestAborted) : null;
         return booking is null ? Problems.NotFound("No booking with this id.") : new OkObjectResult(booking);
     }
@@ -92,11 +80,7 @@ public sealed class BookingFunctions(BookingService bookings, Authenticator auth
     public async Task<IActionResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings/{id:long}/cancel")] HttpRequest req, long id)
     {
-        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
-        {
-            return denied;
-        }
-
+        var caller = req.HttpContext.Caller();
         var result = id > 0 ? await bookings.CancelAsync(id, caller, req.HttpContext.RequestAborted) : new Error.NotFound("No booking with this id.");
         return result.Match(b => new OkObjectResult(b), Problems.From);
     }

@@ -7,7 +7,7 @@ using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Catalog;
 
-public sealed class MovieFunctions(MovieService movies, Authenticator authenticator)
+public sealed class MovieFunctions(MovieService movies)
 {
     private const string Tag = "Movies";
 
@@ -58,11 +58,6 @@ public sealed class MovieFunctions(MovieService movies, Authenticator authentica
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "movies")] HttpRequest req)
     {
-        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
-        {
-            return denied;
-        }
-
         var body = await req.ReadJsonAsync<MovieRequest>(req.HttpContext.RequestAborted);
         var result = body.IsSuccess ? await movies.CreateAsync(body.Value, req.HttpContext.RequestAborted) : body.Error!;
         return result.Match(m => new CreatedResult($"/api/movies/{m.Id}", m), Problems.From);
@@ -79,11 +74,6 @@ public sealed class MovieFunctions(MovieService movies, Authenticator authentica
     public async Task<IActionResult> Update(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "movies/{id:long}")] HttpRequest req, long id)
     {
-        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
-        {
-            return denied;
-        }
-
         var body = await req.ReadJsonAsync<MovieRequest>(req.HttpContext.RequestAborted);
         var result = body.IsSuccess ? await movies.UpdateAsync(id, body.Value, req.HttpContext.RequestAborted) : body.Error!;
         return result.Match(m => new OkObjectResult(m), Problems.From);
@@ -99,11 +89,6 @@ public sealed class MovieFunctions(MovieService movies, Authenticator authentica
     public async Task<IActionResult> Delete(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "movies/{id:long}")] HttpRequest req, long id)
     {
-        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
-        {
-            return denied;
-        }
-
         var error = await movies.DeleteAsync(id, req.HttpContext.RequestAborted);
         return error is null ? new NoContentResult() : Problems.From(error);
     }

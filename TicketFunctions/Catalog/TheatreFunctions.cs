@@ -7,7 +7,7 @@ using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Catalog;
 
-public sealed class TheatreFunctions(TheatreService theatres, Authenticator authenticator)
+public sealed class TheatreFunctions(TheatreService theatres)
 {
     private const string Tag = "Theatres";
 
@@ -57,11 +57,6 @@ public sealed class TheatreFunctions(TheatreService theatres, Authenticator auth
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "theatres")] HttpRequest req)
     {
-        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
-        {
-            return denied;
-        }
-
         var body = await req.ReadJsonAsync<TheatreRequest>(req.HttpContext.RequestAborted);
         var result = body.IsSuccess ? await theatres.CreateAsync(body.Value, req.HttpContext.RequestAborted) : body.Error!;
         return result.Match(t => new CreatedResult($"/api/theatres/{t.Id}", t), Problems.From);
@@ -79,11 +74,6 @@ public sealed class TheatreFunctions(TheatreService theatres, Authenticator auth
     public async Task<IActionResult> Update(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "theatres/{id:long}")] HttpRequest req, long id)
     {
-        if (!(await authenticator.AuthenticateAdminAsync(req)).TryGetCaller(out _, out var denied))
-        {
-            return denied;
-        }
-
         var body = await req.ReadJsonAsync<TheatreRequest>(req.HttpContext.RequestAborted);
         var result = body.IsSuccess ? await theatres.UpdateAsync(id, body.Value, req.HttpContext.RequestAborted) : body.Error!;
         return result.Match(t => new OkObjectResult(t), Problems.From);

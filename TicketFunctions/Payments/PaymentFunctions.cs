@@ -7,7 +7,7 @@ using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Payments;
 
-public sealed class PaymentFunctions(PaymentService payments, Authenticator authenticator)
+public sealed class PaymentFunctions(PaymentService payments)
 {
     [Function("CreatePayment")]
     [Access(Access.User)]
@@ -28,11 +28,7 @@ public sealed class PaymentFunctions(PaymentService payments, Authenticator auth
     public async Task<CreatePaymentOutput> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "payments")] HttpRequest req)
     {
-        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
-        {
-            return new CreatePaymentOutput { HttpResponse = denied };
-        }
-
+        var caller = req.HttpContext.Caller();
         var key = PaymentService.ReadIdempotencyKey(req);
         var body = await req.ReadJsonAsync<CreatePaymentRequest>(req.HttpContext.RequestAborted);
         if (!key.IsSuccess || !body.IsSuccess)
@@ -60,11 +56,7 @@ public sealed class PaymentFunctions(PaymentService payments, Authenticator auth
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "payments/{id:long}")] HttpRequest req, long id)
     {
-        if (!(await authenticator.AuthenticateAsync(req)).TryGetCaller(out var caller, out var denied))
-        {
-            return denied;
-        }
-
+        var caller = req.HttpContext.Caller();
         var payment = id > 0 ? await payments.GetAsync(id, caller, req.HttpContext.RequestAborted) : null;
         return payment is null ? Problems.NotFound($"There is no payment {id} of yours.") : new OkObjectResult(payment);
     }
