@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-
 using FunctionsLocalHost.Rpc;
-
 using Grpc.Core;
-
-using GrpcException = Grpc.Core.RpcException;
-
 using Microsoft.Extensions.Logging;
+using GrpcException = Grpc.Core.RpcException;
 
 namespace FunctionsLocalHost;
 
