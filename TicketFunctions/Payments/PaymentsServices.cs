@@ -12,6 +12,9 @@ public static class PaymentsServices
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
         services.AddSingleton<PaymentService>();
         services.AddSingleton<PaymentProcessor>();
+        services.AddOptions<RefundOptions>().Bind(configuration.GetSection("Refunds")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Refunds>();
+        services.AddSingleton<RefundSweep>();
         services.AddSingleton<PendingPaymentResender>();
         services.AddHostedService(sp => sp.GetRequiredService<PendingPaymentResender>());
         return services;
