@@ -5,7 +5,7 @@ using TicketFunctions.Tests.Support;
 namespace TicketFunctions.Tests.Auth;
 
 /// <summary>Failed logins per email are throttled in a window (OWASP API2:2023), the same for unknown emails.</summary>
-public sealed class LoginThrottleTests
+public sealed class LoginThrottleTests(Report report) : IClassFixture<Report>
 {
     private static readonly Dictionary<string, string?> ThreeFailures = new()
     {
@@ -88,6 +88,30 @@ public sealed class LoginThrottleTests
         }
 
         Assert.Equal(200, (await Login(app, "bo@example.com", "Password-123")).Status);
+    }
+
+    [Fact]
+    public async Task Forty_concurrent_wrong_passwords_for_one_email_spend_at_most_MaxFailures_hash_checks()
+    {
+        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Login:MaxFailures"] = "10" });
+        await app.RegisterAndLogin("target@example.com");
+        var passwords = app.Get<Passwords>();
+        var before = passwords.Verifications;
+
+        using var start = new ManualResetEventSlim();
+        var attempts = Enumerable.Range(0, 40).Select(_ => Task.Run(() =>
+        {
+            start.Wait();
+            return Login(app, "target@example.com", "Wrong-password-1");
+        })).ToList();
+        start.Set();
+        var answers = await Task.WhenAll(attempts);
+
+        var checks = passwords.Verifications - before;
+        report.Line($"40 concurrent wrong passwords, Login__MaxFailures 10: {checks} hash verifications, {answers.Count(a => a.Status == 401)} x 401, {answers.Count(a => a.Status == 429)} x 429");
+        Assert.True(checks <= 10, $"{checks} hash verifications");
+        Assert.Equal(10, answers.Count(a => a.Status == 401));
+        Assert.Equal(30, answers.Count(a => a.Status == 429));
     }
 
     private static Task<TestResponse> Login(TestApp app, string email, string password)

@@ -116,6 +116,10 @@ public sealed class BookingFunctionsTests
     [InlineData("seats", """{"showtimeId":SHOW,"seats":["A1","a1"]}""")]
     [InlineData("seats", """{"showtimeId":SHOW,"seats":["F1"]}""")]
     [InlineData("seats", """{"showtimeId":SHOW,"seats":["A11"]}""")]
+    [InlineData("seats", """{"showtimeId":SHOW,"seats":["E1\u0000"]}""")]
+    [InlineData("seats", """{"showtimeId":SHOW,"seats":["E\u00001"]}""")]
+    [InlineData("seats", """{"showtimeId":SHOW,"seats":["E1\t"]}""")]
+    [InlineData("seats", """{"showtimeId":SHOW,"seats":["\u001fE1"]}""")]
     [InlineData("showtimeId", """{"showtimeId":999,"seats":["A1"]}""")]
     [InlineData("showtimeId", """{"showtimeId":0,"seats":["A1"]}""")]
     [InlineData("showtimeId", """{"seats":["A1"]}""")]
@@ -469,7 +473,7 @@ public sealed class BookingFunctionsTests
     }
 
     [Fact]
-    public async Task A_declined_refund_answers_409_and_changes_nothing()
+    public async Task A_declined_refund_still_cancels_and_stays_owed_until_the_gateway_makes_it()
     {
         await using var app = await TestApp.StartWithGatewayAsync(new RecordingPaymentGateway { DeclineRefunds = true });
         var showtime = await app.CreateShowtime();
@@ -479,11 +483,17 @@ public sealed class BookingFunctionsTests
 
         var answer = await app.CancelBooking(token, id);
 
-        Assert.Equal(409, answer.Status);
-        Assert.Equal("refund_failed", answer.Json.GetProperty("code").GetString());
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("CANCELLED", answer.Json.GetProperty("status").GetString());
         Assert.Single(app.Gateway.Refunds);
-        Assert.Equal("CONFIRMED", await app.DbScalar<string>("SELECT status FROM bookings WHERE id = @id", new { id }));
-        Assert.Equal("SUCCESS", await app.DbScalar<string>("SELECT status FROM payments WHERE id = @paymentId", new { paymentId }));
-        Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM seat_claims"));
+        Assert.Equal("REFUNDED", await app.DbScalar<string>("SELECT status FROM payments WHERE id = @paymentId", new { paymentId }));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims"));
+        Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM payments WHERE refund_due_at IS NOT NULL"));
+
+        app.Gateway.DeclineRefunds = false;
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await app.Get<TicketFunctions.Payments.RefundSweep>().RunAsync(CancellationToken.None));
+        Assert.Equal(2, app.Gateway.Refunds.Count);
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM payments WHERE refund_due_at IS NOT NULL"));
     }
 }

@@ -218,6 +218,17 @@ public sealed class OpenApiDocumentTests
             json.GetProperty("components").GetProperty("schemas").GetProperty("SampleItemPage").GetProperty("properties").GetProperty("items").GetProperty("items").GetProperty("$ref").GetString());
     }
 
+    [Fact]
+    public async Task The_payment_read_names_every_failure_reason_the_app_records()
+    {
+        var document = await ServedDocument();
+        var description = document.GetProperty("paths").GetProperty(OpenApiDocumentFactory.PathOf("payments/{id:long}")).GetProperty("get").GetProperty("description").GetString();
+        var reasons = typeof(TicketFunctions.Payments.FailureReasons).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToList();
+
+        Assert.Contains("booking_cancelled", reasons);
+        Assert.All(reasons, reason => Assert.Contains(reason, description, StringComparison.Ordinal));
+    }
+
     internal static async Task<JsonElement> ServedDocument()
     {
         await using var app = await TestApp.StartAsync();

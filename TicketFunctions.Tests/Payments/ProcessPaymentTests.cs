@@ -107,7 +107,7 @@ public sealed class ProcessPaymentTests
     }
 
     [Fact]
-    public async Task A_payment_whose_booking_was_cancelled_fails_booking_expired_and_is_never_charged()
+    public async Task A_payment_whose_booking_was_cancelled_fails_booking_cancelled_and_is_never_charged()
     {
         await using var app = await TestApp.StartAsync();
         var (token, userId) = await app.RegisterAndLogin();
@@ -117,8 +117,26 @@ public sealed class ProcessPaymentTests
 
         await app.ProcessPayment(paymentId);
 
-        Assert.Equal("booking_expired", (await Payment(app, paymentId)).FailureReason);
+        Assert.Equal("booking_cancelled", (await Payment(app, paymentId)).FailureReason);
         Assert.Equal(0, await app.Get<SimulatedPaymentGateway>().ChargeCountAsync(paymentId));
+    }
+
+    [Fact]
+    public async Task A_booking_cancelled_during_the_charge_fails_its_payment_booking_cancelled_and_refunds_the_charge()
+    {
+        await using var app = await StartWithScriptedGateway();
+        var gateway = (ScriptedGateway)app.Get<IPaymentGateway>();
+        var (token, userId) = await app.RegisterAndLogin();
+        var bookingId = await app.SeedPendingBooking(userId);
+        var paymentId = await app.StartPayment(token, bookingId);
+        gateway.DuringCharge = () => Assert.Equal(200, app.CancelBooking(token, bookingId).GetAwaiter().GetResult().Status);
+
+        await app.ProcessPayment(paymentId);
+
+        Assert.Equal(("FAILED", "booking_cancelled"), ((await Payment(app, paymentId)).Status, (await Payment(app, paymentId)).FailureReason));
+        Assert.Equal("CANCELLED", (await Booking(app, bookingId)).Status);
+        var ledger = app.Get<SimulatedPaymentGateway>();
+        Assert.Equal((1L, 1L), (await ledger.ChargeCountAsync(paymentId), await ledger.RefundCountAsync(paymentId)));
     }
 
     [Fact]

@@ -3,7 +3,10 @@ using TicketFunctions.Payments;
 
 namespace TicketFunctions.Tests.Payments;
 
-/// <summary>The simulated gateway behind a counter, which can throw on its first calls or run a hook during a charge.</summary>
+/// <summary>
+/// The simulated gateway behind a counter of the calls that reach the gateway interface; it can throw on its first
+/// charges or on refunds, and run a hook during a charge or a refund.
+/// </summary>
 public sealed class ScriptedGateway(SimulatedPaymentGateway inner) : IPaymentGateway
 {
     private int _charges;
@@ -12,6 +15,11 @@ public sealed class ScriptedGateway(SimulatedPaymentGateway inner) : IPaymentGat
     public int FailFirstCharges { get; set; }
 
     public Action? DuringCharge { get; set; }
+
+    /// <summary>Refunds throw, as a gateway outage or a process dying before the call would leave them.</summary>
+    public bool FailRefunds { get; set; }
+
+    public Action? DuringRefund { get; set; }
 
     public int ChargeCalls => _charges;
 
@@ -29,10 +37,18 @@ public sealed class ScriptedGateway(SimulatedPaymentGateway inner) : IPaymentGat
         return result;
     }
 
-    public Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken)
+    public int Calls => ChargeCalls + RefundCalls;
+
+    public async Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _refunds);
-        return inner.RefundAsync(request, cancellationToken);
+        if (FailRefunds)
+        {
+            throw new PaymentGatewayUnavailableException("Scripted refund outage.");
+        }
+
+        DuringRefund?.Invoke();
+        return await inner.RefundAsync(request, cancellationToken);
     }
 }
 

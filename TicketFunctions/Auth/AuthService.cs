@@ -13,7 +13,7 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
     private static readonly string GetUser = Sql.Load("auth/get_user");
     private static readonly string UpdatePasswordHash = Sql.Load("auth/update_password_hash");
     private static readonly string GetLoginFailures = Sql.Load("auth/get_login_failures");
-    private static readonly string RecordLoginFailure = Sql.Load("auth/record_login_failure");
+    private static readonly string ReserveLoginAttempt = Sql.Load("auth/reserve_login_attempt");
     private static readonly string ClearLoginFailures = Sql.Load("auth/clear_login_failures");
 
     public static string Normalize(string email) => email.Trim().ToUpperInvariant();
@@ -56,20 +56,23 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
     /// A token for the right email and password; 401 for anything else, in the same time either way; 429 once the email
     /// has had <see cref="LoginOptions.MaxFailures"/> failed logins in the current window (whether or not an account
     /// has it, so the throttle tells nothing about which emails exist), without spending a password hash on it.
+    /// Each attempt is counted as a failure before its hash is checked, by one conditional write, so concurrent
+    /// attempts cannot all pass the check: at most MaxFailures hashes per email and window. A success clears the count.
     /// </summary>
     public async Task<Result<LoginResponse>> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
     {
         var now = clock.UnixMsNow();
         var limits = loginOptions.Value;
-        var window = new { NormalizedEmail = Normalize(request.Email), Now = now, WindowMs = (long)limits.FailureWindow.TotalMilliseconds };
+        var window = new { NormalizedEmail = Normalize(request.Email), Now = now, WindowMs = (long)limits.FailureWindow.TotalMilliseconds, limits.MaxFailures };
         var countable = request.Email.Length <= 254;
         await using var connection = await db.OpenAsync(cancellationToken);
-        var failures = countable ? await connection.QuerySingleOrDefaultAsync<LoginFailures>(GetLoginFailures, window) : null;
-        if (failures is not null && failures.Failures >= limits.MaxFailures)
+        if (countable && await connection.ExecuteAsync(ReserveLoginAttempt, window) == 0)
         {
-            return new Error.TooManyRequests(
-                "Too many failed logins for this email; try again later.",
-                TimeSpan.FromMilliseconds(failures.WindowStart + window.WindowMs - now));
+            var failures = await connection.QuerySingleOrDefaultAsync<LoginFailures>(GetLoginFailures, window);
+
+            // No count left means a success cleared it a moment ago: trying again at once is fine.
+            var retryAfter = failures is null ? TimeSpan.FromSeconds(1) : TimeSpan.FromMilliseconds(failures.WindowStart + window.WindowMs - now);
+            return new Error.TooManyRequests("Too many failed logins for this email; try again later.", retryAfter);
         }
 
         var user = countable
@@ -80,16 +83,11 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
         var check = passwords.Verify(user?.PasswordHash, request.Password.Length <= Passwords.MaxLength ? request.Password : "");
         if (user is null || check == PasswordCheck.Failed || request.Password.Length > Passwords.MaxLength)
         {
-            if (countable)
-            {
-                await connection.ExecuteAsync(RecordLoginFailure, window);
-            }
-
+            // The attempt was counted as a failure before the hash: it stays counted.
             return new Error.Unauthorized("The email or password is wrong.");
         }
 
-        // Only a login that had failures in the window writes: the usual login stays a read.
-        if (failures is not null)
+        if (countable)
         {
             await connection.ExecuteAsync(ClearLoginFailures, new { window.NormalizedEmail });
         }

@@ -16,6 +16,8 @@ public static class AuthServices
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection("Admin")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LoginOptions>().Bind(configuration.GetSection("Login")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PasswordOptions>().Bind(configuration.GetSection("Passwords")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PasswordOptions>, PasswordOptionsValidator>();
         services.AddSingleton<Passwords>();
         services.AddSingleton<Tokens>();
         services.AddSingleton<Authenticator>();

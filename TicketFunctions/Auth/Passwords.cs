@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace TicketFunctions.Auth;
@@ -15,18 +17,19 @@ public sealed class Passwords
 
     private static readonly object User = new();
 
-    private readonly PasswordHasher<object> _hasher = new(Options.Create(new PasswordHasherOptions
-    {
-        CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
-        IterationCount = Iterations,
-    }));
+    private readonly PasswordHasher<object> _hasher;
 
     // Verifying against this makes a login for an unknown email cost the same as one for a known email.
     private readonly Lazy<string> _decoy;
     private long _verifications;
 
-    public Passwords()
+    public Passwords(IOptions<PasswordOptions> options)
     {
+        _hasher = new(Options.Create(new PasswordHasherOptions
+        {
+            CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
+            IterationCount = options.Value.Iterations,
+        }));
         _decoy = new Lazy<string>(() => Hash(Guid.NewGuid().ToString("N")));
     }
 
@@ -55,4 +58,24 @@ public enum PasswordCheck
     Failed,
     Success,
     SuccessRehashNeeded,
+}
+
+/// <summary>
+/// The PBKDF2 iteration count: <see cref="Passwords.Iterations"/> (OWASP's figure) unless set. A lower count is
+/// refused at start outside the Development environment; it exists so that test suites do not spend their time hashing.
+/// </summary>
+public sealed class PasswordOptions
+{
+    [Range(1_000, 10_000_000, ErrorMessage = "Passwords:Iterations must be from 1000 to 10000000.")]
+    public int Iterations { get; set; } = Passwords.Iterations;
+}
+
+public sealed class PasswordOptionsValidator(IHostEnvironment environment) : IValidateOptions<PasswordOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PasswordOptions options)
+        => options.Iterations >= Passwords.Iterations || environment.IsDevelopment()
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                $"Passwords__Iterations is {options.Iterations}, below the {Passwords.Iterations} that OWASP recommends for PBKDF2-HMAC-SHA512; "
+                + "a lower count is allowed only in the Development environment (for tests). Remove the setting.");
 }

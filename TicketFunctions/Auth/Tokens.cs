@@ -84,7 +84,11 @@ public sealed class Tokens
         }
 
         var result = await _handler.ValidateTokenAsync(token, _validation);
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || jwt.Alg != SecurityAlgorithms.HmacSha256)
+
+        // This app understands no JWS extension, so a token that names any as critical must be rejected (RFC 7515
+        // 4.1.11); the library does not check "crit" itself.
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || jwt.Alg != SecurityAlgorithms.HmacSha256
+            || jwt.TryGetHeaderValue<object>("crit", out _))
         {
             return null;
         }

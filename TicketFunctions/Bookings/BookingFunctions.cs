@@ -72,11 +72,12 @@ public sealed class BookingFunctions(BookingService bookings)
     [Access(Access.User)]
     [Tags(Tag)]
     [EndpointSummary("Cancels a booking and releases its seats")]
-    [EndpointDescription("A PENDING (hold still running) or CONFIRMED booking becomes CANCELLED; a confirmed one's payment is refunded first and becomes REFUNDED. "
-        + "Once the showtime has started only an admin may cancel.")]
+    [EndpointDescription("A PENDING (hold still running) or CONFIRMED booking becomes CANCELLED; a confirmed one's payment becomes REFUNDED in the same step. "
+        + "The gateway's refund follows the answer and is retried until the gateway makes it, so a declined or failed refund call never undoes the cancellation. "
+        + "A payment still PENDING for a cancelled booking fails with failureReason booking_cancelled and is not charged. Once the showtime has started only an admin may cancel.")]
     [ProducesResponseType(typeof(BookingResponse), 200)]
     [ProducesResponseType(404, Description = "No booking with this id that the caller may see.")]
-    [ProducesResponseType(409, Description = "booking_not_cancellable (already CANCELLED or EXPIRED; extension `bookingStatus` says which), refund_failed (the gateway declined the refund; nothing changed), showtime_started (the owner cancels after the showtime began).")]
+    [ProducesResponseType(409, Description = "booking_not_cancellable (already CANCELLED or EXPIRED; extension `bookingStatus` says which), showtime_started (the owner cancels after the showtime began).")]
     public async Task<IActionResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings/{id:long}/cancel")] HttpRequest req, long id)
     {

@@ -86,8 +86,4 @@ public sealed class CancelRow
     public long StartsAt { get; set; }
 
     public long? PaymentId { get; set; }
-
-    public string? GatewayReference { get; set; }
-
-    public long? AmountCents { get; set; }
 }

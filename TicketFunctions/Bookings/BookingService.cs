@@ -11,7 +11,7 @@ using TicketFunctions.Payments;
 namespace TicketFunctions.Bookings;
 
 /// <summary>Holding, reading and cancelling bookings: the logic behind <see cref="BookingFunctions"/>.</summary>
-public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOptions> options, IPaymentGateway gateway)
+public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOptions> options, Refunds refunds)
 {
     public const int MaxSeatsPerBooking = 10;
     private const int SqlitePrimaryKeyViolation = 1555;
@@ -118,62 +118,66 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
 
     /// <summary>
     /// Cancels a PENDING (hold still running) or CONFIRMED booking and releases its seats. A confirmed booking's
-    /// payment is refunded through the gateway first (idempotent by payment id, so a retry after a crash is safe);
-    /// a declined refund answers 409 <c>refund_failed</c> and changes nothing. If the booking changes between the
-    /// read and the write (a payment confirming it, say), the whole step runs again from what it has become.
+    /// payment becomes REFUNDED in the same transaction, which also records the refund as owed (the outbox); the
+    /// gateway is asked after the commit, and the refund sweep finishes the refund if that call fails or the process
+    /// dies first. If the booking changes between the read and the write (a payment confirming it, say), the whole
+    /// step runs again from what it has become.
     /// </summary>
     public async Task<Result<BookingResponse>> CancelAsync(long id, Caller caller, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < CancelAttempts; attempt++)
         {
-            var now = clock.UnixMsNow();
             await using var connection = await db.OpenAsync(cancellationToken);
-            var booking = await connection.QuerySingleOrDefaultAsync<CancelRow>(GetBookingForCancel, new { Id = id, CallerId = caller.Id, caller.IsAdmin, Now = now });
+            var booking = await connection.QuerySingleOrDefaultAsync<CancelRow>(GetBookingForCancel, new { Id = id, CallerId = caller.Id, caller.IsAdmin, Now = clock.UnixMsNow() });
             if (booking is null)
             {
                 return new Error.NotFound("No booking with this id.");
             }
 
-            if (booking.Status is not (BookingStatus.Pending or BookingStatus.Confirmed))
+            var refusal = CheckCancellable(booking, caller, clock.UnixMsNow());
+            if (refusal is not null)
             {
-                return new Error.Conflict("booking_not_cancellable", $"The booking is {booking.Status}; only a PENDING or CONFIRMED booking can be cancelled.",
-                    new Dictionary<string, object?> { ["bookingStatus"] = booking.Status });
-            }
-
-            // Once the show has begun the ticket has been usable: only the theatre (an admin) may still cancel and refund.
-            if (booking.StartsAt <= now && !caller.IsAdmin)
-            {
-                return new Error.Conflict("showtime_started", "The showtime has already started; the booking can no longer be cancelled.");
-            }
-
-            var refund = booking.Status == BookingStatus.Confirmed && booking.PaymentId is { } paymentId
-                ? await gateway.RefundAsync(new RefundRequest(paymentId, booking.GatewayReference, booking.AmountCents.GetValueOrDefault()), cancellationToken)
-                : null;
-            if (refund is { Refunded: false })
-            {
-                return new Error.Conflict("refund_failed", "The payment could not be refunded, so the booking stays as it is.",
-                    new Dictionary<string, object?> { ["reason"] = refund.FailureReason });
+                return refusal;
             }
 
             await using var transaction = Db.BeginWrite(connection);
+
+            // Read once the write lock is held: waiting for it must not let a hold that ended meanwhile be cancelled.
+            var now = clock.UnixMsNow();
             var cancelled = await connection.ExecuteAsync(CancelBooking, new { Id = id, ExpectedStatus = booking.StoredStatus, Now = now }, transaction);
             if (cancelled == 0)
             {
                 continue;
             }
 
-            if (refund is not null)
-            {
-                await connection.ExecuteAsync(RefundPayment, new { booking.PaymentId, Now = now }, transaction);
-            }
-
+            var refunding = booking.Status == BookingStatus.Confirmed && booking.PaymentId is not null
+                && await connection.ExecuteAsync(RefundPayment, new { booking.PaymentId, Now = now, RefundDueAt = refunds.DueAt(now) }, transaction) > 0;
             await connection.ExecuteAsync(ReleaseClaims, new { Id = id }, transaction);
             var row = await connection.QuerySingleAsync<BookingRow>(GetBooking, new { Id = id, CallerId = caller.Id, caller.IsAdmin, Now = now }, transaction);
             await transaction.CommitAsync(cancellationToken);
+            if (refunding)
+            {
+                await refunds.TryRefundAsync(booking.PaymentId!.Value, cancellationToken);
+            }
+
             return BookingResponse.From(row);
         }
 
         return new Error.Conflict("booking_changed", "The booking kept changing while it was being cancelled; read it and try again.");
+    }
+
+    private static Error.Conflict? CheckCancellable(CancelRow booking, Caller caller, long now)
+    {
+        if (booking.Status is not (BookingStatus.Pending or BookingStatus.Confirmed))
+        {
+            return new Error.Conflict("booking_not_cancellable", $"The booking is {booking.Status}; only a PENDING or CONFIRMED booking can be cancelled.",
+                new Dictionary<string, object?> { ["bookingStatus"] = booking.Status });
+        }
+
+        // Once the show has begun the ticket has been usable: only the theatre (an admin) may still cancel and refund.
+        return booking.StartsAt <= now && !caller.IsAdmin
+            ? new Error.Conflict("showtime_started", "The showtime has already started; the booking can no longer be cancelled.")
+            : null;
     }
 
     /// <summary>
@@ -271,7 +275,9 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
                 errors.Add("seats", $"Give from 1 to {MaxSeatsPerBooking} seats.");
             }
 
-            var bad = labels.Where(l => !Seat.TryParse(l?.Trim(), out _)).Select(l => l is null ? "null" : $"\"{l}\"").ToList();
+            // Spaces around a label are forgiven; control characters are not (a NUL must not vanish into "E1").
+            var bad = labels.Where(l => !Validate.IsPrintable(l) || !Seat.TryParse(l?.Trim(), out _))
+                .Select(l => l is null ? "null" : JsonSerializer.Serialize(l)).ToList();
             if (bad.Count > 0)
             {
                 errors.Add("seats", $"Seats are a row letter and a number, such as A1; not valid: {string.Join(", ", bad)}.");

@@ -27,7 +27,9 @@ public readonly record struct Seat(int Row, int Number) : IComparable<Seat>
             return false;
         }
 
-        if (!int.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+        // Digits only: int.TryParse would also accept trailing NUL characters, and "E1\0" is not a seat.
+        if (text.AsSpan(1).ContainsAnyExceptInRange('0', '9')
+            || !int.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
             || number is < 1 or > MaxSeatsPerRow)
         {
             return false;

@@ -72,6 +72,8 @@ public static class OperationsServices
     public static IServiceCollection AddOperations(this IServiceCollection services)
     {
         services.AddSingleton<HealthChecks>();
+        services.AddOptions<MaintenanceOptions>().BindConfiguration("Maintenance").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<MaintenanceSweep>();
         return services;
     }
 }

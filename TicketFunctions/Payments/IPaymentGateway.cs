@@ -18,4 +18,8 @@ public sealed record ChargeResult(bool Approved, string? Reference, string? Fail
 
 public sealed record RefundRequest(long PaymentId, string? GatewayReference, long AmountCents);
 
-public sealed record RefundResult(bool Refunded, string? Reference, string? FailureReason);
+/// <summary>Refunded with the gateway's reference, or not with a reason; <see cref="NotCharged"/> means there was nothing to refund.</summary>
+public sealed record RefundResult(bool Refunded, string? Reference, string? FailureReason)
+{
+    public const string NotCharged = "not_charged";
+}

@@ -50,7 +50,10 @@ public sealed class PaymentFunctions(PaymentService payments)
     [Access(Access.User)]
     [Tags("Payments")]
     [EndpointSummary("Read a payment")]
-    [EndpointDescription("The owner of the payment or an Admin.")]
+    [EndpointDescription("The owner of the payment or an Admin. A FAILED payment's failureReason is the gateway's decline ("
+        + $"{FailureReasons.CardDeclined}, {SimulatedPaymentGateway.InvalidToken}), {FailureReasons.BookingExpired} (the hold ended before the payment was processed), "
+        + $"{FailureReasons.BookingCancelled} (the booking was cancelled before the payment was processed), or {FailureReasons.ProcessingFailed} "
+        + "(processing failed on every retry). A charge made for a payment that then failed is refunded.")]
     [ProducesResponseType(typeof(PaymentResponse), 200)]
     [ProducesResponseType(404, Description = "No such payment, or not the caller's.")]
     public async Task<IActionResult> Get(

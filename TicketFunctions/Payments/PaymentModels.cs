@@ -15,9 +15,11 @@ public static class PaymentStatuses
     public static readonly string[] All = [Pending, Success, Failed, Refunded];
 }
 
+/// <summary>The app's own failure reasons; a declined charge carries the gateway's (such as card_declined, invalid_token).</summary>
 public static class FailureReasons
 {
     public const string BookingExpired = "booking_expired";
+    public const string BookingCancelled = "booking_cancelled";
     public const string ProcessingFailed = "processing_failed";
     public const string CardDeclined = "card_declined";
     public const string InvalidToken = "invalid_token";

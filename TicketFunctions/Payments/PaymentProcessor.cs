@@ -9,29 +9,34 @@ namespace TicketFunctions.Payments;
 /// <summary>
 /// Settles a PENDING payment: charge through the gateway, then confirm payment and booking in one transaction.
 /// Every step is safe to repeat, because a queue message may arrive more than once: the gateway is idempotent by
-/// payment id and each state change is a conditional update on PENDING.
+/// payment id, each state change is a conditional update on PENDING, and a payment that has left PENDING is never
+/// sent to the gateway again. A refund that a failure owes is recorded with the failure and made after the commit
+/// (<see cref="Refunds"/>); the refund sweep finishes it if this process dies first.
 /// </summary>
-public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, TimeProvider clock, ILogger<PaymentProcessor> logger)
+public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Refunds refunds, TimeProvider clock, ILogger<PaymentProcessor> logger)
 {
     private static readonly string GetPaymentForProcessing = Sql.Load("payments/get_payment_for_processing");
     private static readonly string MarkPaymentSucceeded = Sql.Load("payments/mark_payment_succeeded");
     private static readonly string MarkPaymentFailed = Sql.Load("payments/mark_payment_failed");
+    private static readonly string RequestRefund = Sql.Load("payments/request_refund");
     private static readonly string ConfirmBooking = Sql.Load("payments/confirm_booking");
     private static readonly string SellSeatClaims = Sql.Load("payments/sell_seat_claims");
     private static readonly string GetPaymentStatus = Sql.Load("payments/get_payment_status");
+    private static readonly string GetBookingStatus = Sql.Load("payments/get_booking_status");
 
     public async Task ProcessAsync(long paymentId, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await PendingPaymentAsync(connection, paymentId, cancellationToken) is not { } payment)
+        if (await PendingPaymentAsync(connection, paymentId) is not { } payment)
         {
             return;
         }
 
         if (payment.BookingStatus != "PENDING" || payment.BookingExpiresAt <= clock.UnixMsNow())
         {
-            // Normally nothing was charged; but an earlier delivery may have charged and died before confirming.
-            await FailAndRefundAsync(connection, payment, FailureReasons.BookingExpired, null, cancellationToken);
+            // Normally nothing was charged; but an earlier delivery may have charged and died before confirming, so
+            // whatever the gateway holds for this payment is refunded (a no-op when it holds nothing).
+            await FailAndRefundAsync(connection, payment, ReasonFor(payment.BookingStatus), null, cancellationToken);
             return;
         }
 
@@ -39,19 +44,20 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
         var charge = await gateway.ChargeAsync(new ChargeRequest(paymentId, payment.PaymentToken, payment.AmountCents), cancellationToken);
         if (!charge.Approved)
         {
-            await FailAsync(connection, paymentId, charge.FailureReason ?? FailureReasons.CardDeclined, null, cancellationToken);
+            await FailAsync(connection, payment.PaymentId, charge.FailureReason ?? FailureReasons.CardDeclined, null, null, cancellationToken);
             return;
         }
 
-        if (await ConfirmAsync(connection, payment, charge.Reference, cancellationToken))
+        var unconfirmed = await ConfirmAsync(connection, payment, charge.Reference, cancellationToken);
+        if (unconfirmed is null)
         {
             LogSucceeded(paymentId, payment.BookingId);
             return;
         }
 
-        // Charged, but the hold ended (or the booking was cancelled, or another delivery settled the payment
-        // otherwise) while the charge was under way: the payment fails and the money goes back.
-        await FailAndRefundAsync(connection, payment, FailureReasons.BookingExpired, charge.Reference, cancellationToken);
+        // Charged, but the hold ended (or the booking was cancelled, or another delivery failed the payment) while
+        // the charge was under way: the payment fails and the money goes back.
+        await FailAndRefundAsync(connection, payment, unconfirmed, charge.Reference, cancellationToken);
     }
 
     /// <summary>
@@ -61,7 +67,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
     public async Task FailPoisonedAsync(long paymentId, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await PendingPaymentAsync(connection, paymentId, cancellationToken) is not { } payment)
+        if (await PendingPaymentAsync(connection, paymentId) is not { } payment)
         {
             return;
         }
@@ -70,15 +76,11 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
         LogPoisoned(paymentId, refunded);
     }
 
-    /// <summary>
-    /// FAILED first, by a conditional update, then a refund only if the payment did end FAILED: a delivery that
-    /// confirmed the payment in the meantime wins cleanly, and a SUCCESS payment is never refunded here.
-    /// </summary>
-    /// <summary>
-    /// The payment if it is still PENDING. Otherwise null: unknown, or already settled by an earlier delivery (then a
-    /// FAILED one's stray charge, if any, is refunded).
-    /// </summary>
-    private async Task<PaymentToProcess?> PendingPaymentAsync(SqliteConnection connection, long paymentId, CancellationToken cancellationToken)
+    private static string ReasonFor(string bookingStatus)
+        => bookingStatus == "CANCELLED" ? FailureReasons.BookingCancelled : FailureReasons.BookingExpired;
+
+    /// <summary>The payment if it is still PENDING; otherwise null (unknown, or settled by an earlier delivery).</summary>
+    private async Task<PaymentToProcess?> PendingPaymentAsync(SqliteConnection connection, long paymentId)
     {
         var payment = await connection.QuerySingleOrDefaultAsync<PaymentToProcess>(GetPaymentForProcessing, new { PaymentId = paymentId });
         if (payment is null)
@@ -90,70 +92,68 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
         if (payment.Status != PaymentStatuses.Pending)
         {
             LogAlreadyProcessed(paymentId, payment.Status);
-            await RefundIfFailedAsync(payment, cancellationToken);
             return null;
         }
 
         return payment;
     }
 
+    /// <summary>
+    /// FAILED with the refund owed, in one statement; a payment another delivery already failed gets its refund owed
+    /// again, since this delivery's charge may be the one it missed. Then one attempt at the refund. A payment that
+    /// reached SUCCESS meanwhile is left alone: a SUCCESS payment is never refunded here.
+    /// </summary>
     private async Task<bool> FailAndRefundAsync(
         SqliteConnection connection, PaymentToProcess payment, string reason, string? reference, CancellationToken cancellationToken)
     {
-        await FailAsync(connection, payment.PaymentId, reason, reference, cancellationToken);
-        var status = await connection.ExecuteScalarAsync<string>(GetPaymentStatus, new { payment.PaymentId });
-        return await RefundIfFailedAsync(payment with { Status = status ?? "" }, cancellationToken);
-    }
-
-    /// <summary>
-    /// A FAILED payment never keeps money: asks the gateway to refund any charge it made (a no-op when there was
-    /// none), which also finishes a refund that a crash interrupted, since the message is then delivered again.
-    /// </summary>
-    private async Task<bool> RefundIfFailedAsync(PaymentToProcess payment, CancellationToken cancellationToken)
-        => payment.Status == PaymentStatuses.Failed && await RefundAsync(payment, cancellationToken);
-
-    private async Task<bool> RefundAsync(PaymentToProcess payment, CancellationToken cancellationToken)
-    {
-        var refund = await gateway.RefundAsync(new RefundRequest(payment.PaymentId, null, payment.AmountCents), cancellationToken);
-        if (refund.Refunded)
+        var now = clock.UnixMsNow();
+        if (!await FailAsync(connection, payment.PaymentId, reason, reference, refunds.DueAt(now), cancellationToken))
         {
-            LogRefunded(payment.PaymentId, refund.Reference);
+            await connection.ExecuteAsync(RequestRefund, new { payment.PaymentId, GatewayReference = reference, RefundDueAt = refunds.DueAt(now) });
+            if (await connection.ExecuteScalarAsync<string>(GetPaymentStatus, new { payment.PaymentId }) != PaymentStatuses.Failed)
+            {
+                return false;
+            }
         }
 
-        return refund.Refunded;
+        return await refunds.TryRefundAsync(payment.PaymentId, cancellationToken);
     }
 
-    private async Task<bool> ConfirmAsync(SqliteConnection connection, PaymentToProcess payment, string? reference, CancellationToken cancellationToken)
+    /// <summary>Null when the payment is SUCCESS and its booking CONFIRMED; otherwise the failure reason to record.</summary>
+    private async Task<string?> ConfirmAsync(SqliteConnection connection, PaymentToProcess payment, string? reference, CancellationToken cancellationToken)
     {
-        var now = clock.UnixMsNow();
         await using var transaction = Db.BeginWrite(connection);
+
+        // Read once the write lock is held: waiting for it must not let a hold that ended meanwhile be confirmed.
+        var now = clock.UnixMsNow();
         var paid = await connection.ExecuteAsync(MarkPaymentSucceeded, new { payment.PaymentId, GatewayReference = reference, Now = now }, transaction);
         if (paid == 0)
         {
             // Another delivery got here first. If it confirmed, all is done; if the payment ended otherwise, the
             // caller refunds (the gateway's refund is idempotent too).
             var status = await connection.ExecuteScalarAsync<string>(GetPaymentStatus, new { payment.PaymentId }, transaction);
-            return status == PaymentStatuses.Success;
+            return status == PaymentStatuses.Success ? null : FailureReasons.BookingExpired;
         }
 
         var confirmed = await connection.ExecuteAsync(ConfirmBooking, new { payment.BookingId, Now = now }, transaction);
         if (confirmed == 0)
         {
+            var bookingStatus = await connection.ExecuteScalarAsync<string>(GetBookingStatus, new { payment.BookingId }, transaction);
             await transaction.RollbackAsync(cancellationToken);
-            return false;
+            return ReasonFor(bookingStatus ?? "");
         }
 
         await connection.ExecuteAsync(SellSeatClaims, new { payment.BookingId }, transaction);
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return null;
     }
 
     private async Task<bool> FailAsync(
-        SqliteConnection connection, long paymentId, string reason, string? reference, CancellationToken cancellationToken)
+        SqliteConnection connection, long paymentId, string reason, string? reference, long? refundDueAt, CancellationToken cancellationToken)
     {
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             MarkPaymentFailed,
-            new { PaymentId = paymentId, FailureReason = reason, GatewayReference = reference, Now = clock.UnixMsNow() },
+            new { PaymentId = paymentId, FailureReason = reason, GatewayReference = reference, RefundDueAt = refundDueAt, Now = clock.UnixMsNow() },
             cancellationToken: cancellationToken));
         if (changed > 0)
         {
@@ -174,9 +174,6 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
 
     [LoggerMessage(LogLevel.Information, "Payment {PaymentId} failed: {Reason}")]
     private partial void LogFailed(long paymentId, string reason);
-
-    [LoggerMessage(LogLevel.Information, "Payment {PaymentId} was refunded by the gateway ({Reference})")]
-    private partial void LogRefunded(long paymentId, string? reference);
 
     [LoggerMessage(LogLevel.Warning, "Payment {PaymentId} was poisoned and is marked failed (a charge was refunded: {Refunded})")]
     private partial void LogPoisoned(long paymentId, bool refunded);

@@ -18,6 +18,9 @@ public static class PaymentsServices
         services.AddOptions<PaymentOptions>().Bind(configuration.GetSection(PaymentOptions.Section))
             .Validate(o => o.ResendAfter > TimeSpan.Zero, "Payments__ResendAfter must be positive.")
             .ValidateOnStart();
+        services.AddOptions<RefundOptions>().Bind(configuration.GetSection("Refunds")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Refunds>();
+        services.AddSingleton<RefundSweep>();
         services.AddSingleton<PendingPaymentResender>();
         return services;
     }

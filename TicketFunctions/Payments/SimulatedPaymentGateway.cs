@@ -68,7 +68,7 @@ public sealed class SimulatedPaymentGateway(Db db, TimeProvider clock, IOptions<
         var charge = await connection.QuerySingleOrDefaultAsync<LedgerRow>(GetCharge, new { request.PaymentId });
         return charge is { Approved: true, RefundedAt: not null }
             ? new RefundResult(true, charge.RefundReference, null)
-            : new RefundResult(false, null, "not_charged");
+            : new RefundResult(false, null, RefundResult.NotCharged);
     }
 
     /// <summary>How many approved charges the gateway holds for the payment (0 or 1): for tests and diagnostics.</summary>

@@ -1,0 +1,111 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TicketFunctions.Data;
+using TicketFunctions.Payments;
+using TicketFunctions.Tests.Payments;
+using TicketFunctions.Tests.Support;
+
+namespace TicketFunctions.Tests.Bookings;
+
+/// <summary>
+/// Confirming and cancelling read the clock once they hold the write lock: a hold that ends while they wait for the
+/// lock has ended for them too. Each test holds the lock itself, lets the clock pass the hold's end, then lets go.
+/// </summary>
+public sealed class ClockAfterLockTests
+{
+    [Fact]
+    public async Task A_cancel_whose_hold_ends_before_it_writes_answers_409_and_cancels_nothing()
+    {
+        ObservedClock? clock = null;
+        await using var app = await TestApp.StartAsync(configure: ObservedClock.Install(c => clock = c));
+        var showtime = await app.CreateShowtime();
+        var (token, _) = await app.RegisterAndLogin();
+        var id = (await app.Book(token, showtime, "A1")).Json.GetProperty("id").GetInt64();
+        app.Clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1.5));
+
+        // Every read of the clock from here moves it on a second, as waiting for the write lock would: the hold ends
+        // between the read that finds the booking PENDING and the write, which must not cancel it any more.
+        clock!.OnRead = () => app.Clock.Advance(TimeSpan.FromSeconds(1));
+        var answer = await app.CancelBooking(token, id);
+        clock.OnRead = null;
+
+        Assert.Equal(409, answer.Status);
+        Assert.Equal("EXPIRED", answer.Json.GetProperty("bookingStatus").GetString());
+        Assert.Equal("PENDING", await app.DbScalar<string>("SELECT status FROM bookings WHERE id = @id", new { id }));
+        Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM seat_claims"));
+    }
+
+    [Fact]
+    public async Task A_payment_confirmation_that_waited_for_the_lock_past_the_holds_end_fails_booking_expired_and_refunds()
+    {
+        ObservedClock? clock = null;
+        await using var app = await TestApp.StartAsync(configure: services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<IPaymentGateway, ScriptedGateway>());
+            ObservedClock.Install(c => clock = c)(services);
+        });
+        var gateway = (ScriptedGateway)app.Get<IPaymentGateway>();
+        var (token, userId) = await app.RegisterAndLogin();
+        var bookingId = await app.SeedPendingBooking(userId, holdFor: TimeSpan.FromMinutes(10));
+        var paymentId = await app.StartPayment(token, bookingId);
+        app.Clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
+
+        // Once charged, the processor goes for the lock, which the test holds. Time passes the hold's end at the
+        // processor's next clock read if it reads before the lock, or after a second if it does not read until it has
+        // the lock (which it cannot have before the release); then the lock is released.
+        await using var locker = new Locker();
+        var read = new TaskCompletionSource();
+        gateway.DuringCharge = () =>
+        {
+            locker.Hold(app.Db).GetAwaiter().GetResult();
+            clock!.OnRead = () => read.TrySetResult();
+            _ = Task.Run(async () =>
+            {
+                await Task.WhenAny(read.Task, Task.Delay(TimeSpan.FromSeconds(1)));
+                clock.OnRead = null;
+                app.Clock.Advance(TimeSpan.FromSeconds(2));
+                await locker.ReleaseAsync();
+            });
+        };
+
+        await app.ProcessPayment(paymentId);
+
+        Assert.Equal(("FAILED", "booking_expired"), (await app.Rows<(string, string)>("SELECT status, failure_reason FROM payments WHERE id = @paymentId", new { paymentId })).Single());
+        Assert.Equal("PENDING", await app.Scalar<string>("SELECT status FROM bookings WHERE id = @bookingId", new { bookingId }));
+        Assert.Equal(1, await app.Get<SimulatedPaymentGateway>().RefundCountAsync(paymentId));
+    }
+
+    /// <summary>The database's write lock, held by a transaction of the test's own.</summary>
+    private sealed class Locker : IAsyncDisposable
+    {
+        private SqliteConnection? _connection;
+        private SqliteTransaction? _transaction;
+
+        public async Task Hold(Db db)
+        {
+            _connection = await db.OpenAsync();
+            _transaction = Db.BeginWrite(_connection);
+        }
+
+        public async Task ReleaseAsync()
+        {
+            if (_transaction is { } transaction)
+            {
+                _transaction = null;
+                await transaction.RollbackAsync();
+                await transaction.DisposeAsync();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await ReleaseAsync();
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync();
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+SELECT status FROM bookings WHERE id = @BookingId;
