@@ -52,6 +52,8 @@ internal sealed class BenchApp : IAsyncDisposable
         ["Jwt:Issuer"] = "TicketFunctions",
         ["Jwt:Audience"] = "TicketFunctions",
         ["Jwt:Lifetime"] = "02:00:00",
+        // The outbox timer's schedule, which the host resolves (as in local.settings.json.example).
+        ["Payments:ResendSchedule"] = "0 * * * * *",
     };
 
     public static async Task<BenchApp> StartAsync(string databasePath, AzuriteProcess azurite)

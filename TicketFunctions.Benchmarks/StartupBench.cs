@@ -72,6 +72,7 @@ internal static class StartupBench
         ["AzureWebJobsStorage"] = context.Azurite.ConnectionString,
         ["Database__Path"] = database,
         ["Jwt__SigningKey"] = BenchApp.SigningKey,
+        ["Payments__ResendSchedule"] = "0 * * * * *",
     };
 
     private static async Task<double> TimeAsync(string dll, int port, Dictionary<string, string> environment, string[] arguments)
