@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TicketFunctions.Common;
 using TicketFunctions.Data;
 
 namespace TicketFunctions.Operations;
@@ -26,9 +27,7 @@ public sealed partial class HealthChecks(Db db, IConfiguration configuration, IL
         }, cancellationToken);
         var queue = CheckAsync("queue", async ct =>
         {
-            var connectionString = configuration["AzureWebJobsStorage"]
-                ?? throw new InvalidOperationException("AzureWebJobsStorage is not set.");
-            var service = new QueueServiceClient(connectionString, new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = Timeout } });
+            var service = StorageQueues.CreateServiceClient(configuration, new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = Timeout } });
             await service.GetPropertiesAsync(ct);
         }, cancellationToken);
 

@@ -100,14 +100,8 @@ public sealed partial class PendingPaymentResender(Db db, IConfiguration configu
             return _queue;
         }
 
-        var connectionString = configuration["AzureWebJobsStorage"];
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException("AzureWebJobsStorage is not set; pending payments cannot be re-sent.");
-        }
-
         // Base64, as the Functions host expects by default (host.json messageEncoding).
-        var queue = new QueueClient(connectionString, QueueName, new QueueClientOptions
+        var queue = StorageQueues.CreateQueueClient(configuration, QueueName, new QueueClientOptions
         {
             MessageEncoding = QueueMessageEncoding.Base64,
             Retry = { MaxRetries = 1, NetworkTimeout = TimeSpan.FromSeconds(10) },
