@@ -23,7 +23,8 @@ param adminEmail string
 
 @secure()
 @minLength(12)
-@description('Password of the first admin (Admin__Password), kept in Key Vault.')
+@maxLength(128)
+@description('Password of the first admin (Admin__Password, at most 128 characters as the app\'s login takes), kept in Key Vault.')
 param adminPassword string
 
 @secure()
