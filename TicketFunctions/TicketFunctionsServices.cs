@@ -17,6 +17,7 @@ public static class TicketFunctionsServices
 {
     public static IServiceCollection AddTicketFunctions(this IServiceCollection services, IConfiguration configuration)
     {
+        KeyVaultReferences.ThrowIfUnresolved(configuration);
         services.AddSingleton(TimeProvider.System);
         services.AddHttpJson();
         services.AddData(configuration);

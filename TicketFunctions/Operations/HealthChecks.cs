@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
+using TicketFunctions.Payments;
 
 namespace TicketFunctions.Operations;
 
@@ -33,10 +34,10 @@ public sealed partial class HealthChecks(Db db, IConfiguration configuration, IL
         }, cancellationToken);
         var queue = CheckAsync("queue", async ct =>
         {
-            var connectionString = configuration["AzureWebJobsStorage"]
-                ?? throw new InvalidOperationException("AzureWebJobsStorage is not set.");
-            var service = new QueueServiceClient(connectionString, new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = Timeout } });
-            await service.GetPropertiesAsync(ct);
+            // Asks about the payments queue, not the service's properties: a managed identity with Storage Queue Data
+            // Contributor (infra/) may read a queue but not the service. Any answer, present or not, is a reachable service.
+            var payments = StorageQueues.CreateQueueClient(configuration, PendingPaymentResender.QueueName, new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = Timeout } });
+            await payments.ExistsAsync(ct);
         }, cancellationToken);
 
         var checks = new Dictionary<string, string>
