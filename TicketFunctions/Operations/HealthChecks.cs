@@ -36,7 +36,7 @@ public sealed partial class HealthChecks(Db db, IConfiguration configuration, IL
         {
             // Asks about the payments queue, not the service's properties: a managed identity with Storage Queue Data
             // Contributor (infra/) may read a queue but not the service. Any answer, present or not, is a reachable service.
-            var payments = StorageQueues.CreateQueueClient(configuration, PendingPaymentResender.QueueName, new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = Timeout } });
+            var payments = StorageQueues.CreateQueueClient(configuration, PaymentMessage.QueueName, new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = Timeout } });
             await payments.ExistsAsync(ct);
         }, cancellationToken);
 
