@@ -1,0 +1,29 @@
+using System.Text.Json;
+
+using FunctionsLocalHost.Tests.Support;
+
+namespace FunctionsLocalHost.Tests;
+
+[Collection(SampleAppTests.Name)]
+public sealed class TimerTests(SampleAppFixture fixture)
+{
+    [Fact]
+    public async Task A_timer_runs_on_startup_then_on_its_six_field_NCRONTAB_schedule_with_a_TimerInfo()
+    {
+        await using var app = await SampleApp.StartAsync(fixture.Azurite, s =>
+        {
+            s["AzureWebJobs.Tick.Disabled"] = "false";
+            s["TickSchedule"] = "*/2 * * * * *";
+        });
+
+        var ticks = (await app.CollectAsync("TickQueue", 3)).Select(t => JsonDocument.Parse(t).RootElement).ToList();
+
+        Assert.All(ticks, t => Assert.False(t.GetProperty("IsPastDue").GetBoolean()));
+        // The first run is runOnStartup's; the next ones fall on even seconds (the seconds field), two seconds apart.
+        var scheduled = ticks.Skip(1).Select(t => t.GetProperty("Next").GetDateTime()).ToList();
+        Assert.All(scheduled, next => Assert.True(next.Second % 2 == 0 && next.Millisecond == 0, $"{next:O}"));
+        Assert.Equal(TimeSpan.FromSeconds(2), scheduled[1] - scheduled[0]);
+        Assert.All(ticks, t => Assert.True(t.GetProperty("Last").GetDateTime() < t.GetProperty("Next").GetDateTime(), t.ToString()));
+        Assert.True(app.Log.Containing("Executed 'Functions.Tick' (Succeeded").Count >= 3);
+    }
+}
