@@ -5,9 +5,9 @@ using FunctionsLocalHost.Rpc;
 
 using Grpc.Core;
 
-using GrpcException = Grpc.Core.RpcException;
-
 using Microsoft.Extensions.Logging;
+
+using GrpcException = Grpc.Core.RpcException;
 
 namespace FunctionsLocalHost;
 
