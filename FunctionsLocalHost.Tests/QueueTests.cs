@@ -1,144 +1,151 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 
-using FunctionsLocalHost.Tests.Sample;
 using FunctionsLocalHost.Tests.Support;
 
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace FunctionsLocalHost.Tests;
 
-[Collection(AzuriteTests.Name)]
-public sealed class QueueTests(AzuriteFixture azurite)
+[Collection(SampleAppTests.Name)]
+public sealed class QueueTests(SampleAppFixture fixture)
 {
+    private SampleApp App => fixture.App;
+
     [Fact]
-    public async Task An_HttpResult_and_QueueOutput_object_queues_the_message_as_base64_JSON_and_answers_the_result()
+    public async Task An_HttpResult_with_a_QueueOutput_answers_and_queues_what_the_worker_serialized_PascalCase_and_base64()
     {
-        // Nobody listens on the output queue here, so the message stays to be read.
-        await using var host = await SampleHost.StartAsync(azurite, s => s["OrdersInQueue"] = $"{s["OrdersOutQueue"]}-unused");
+        // With the queue function disabled nobody takes the message, so it can be read as stored.
+        await using var app = await SampleApp.StartAsync(fixture.Azurite, s => s["AzureWebJobs.ProcessOrder.Disabled"] = "true");
 
-        using var response = await host.Http.PostAsJsonAsync(new Uri("/api/orders", UriKind.Relative), new Order("o-1", "popcorn", 2));
+        using var response = await app.Http.PostAsJsonAsync(new Uri("/sample/orders", UriKind.Relative), new { id = "o-1", item = "popcorn", quantity = 2 });
 
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{response.StatusCode}; the host's log:{Environment.NewLine}{app.Log}");
         Assert.Equal("o-1", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
-        var messages = (await host.Queue("OrdersOutQueue").ReceiveMessagesAsync(32)).Value;
-        var message = Assert.Single(messages);
-        var json = Encoding.UTF8.GetString(Convert.FromBase64String(message.Body.ToString()));
-        Assert.Equal("""{"id":"o-1","item":"popcorn","quantity":2}""", json);
+        var stored = (await app.Queue("OrdersQueue").PeekMessagesAsync(32)).Value;
+        Assert.Equal("""{"Id":"o-1","Item":"popcorn","Quantity":2}""", SampleApp.FromBase64(Assert.Single(stored).Body.ToString()));
+        // A disabled queue function is not listened to: the message stays, though this host's own send would wake a listener.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Single((await app.Queue("OrdersQueue").PeekMessagesAsync(32)).Value);
+        Assert.Contains(("ProcessOrder", "queueTrigger", false), app.Host.Functions);
     }
 
     [Fact]
-    public async Task A_message_queued_by_an_HTTP_function_triggers_the_queue_function_with_its_POCO()
+    public async Task A_queued_message_triggers_its_function_once_with_the_POCO_and_is_deleted_after_success()
     {
-        await using var host = await SampleHost.StartAsync(azurite);
-
-        using var response = await host.Http.PostAsJsonAsync(new Uri("/api/orders", UriKind.Relative), new Order("o-2", "nachos", 3));
+        using var response = await App.Http.PostAsJsonAsync(new Uri("/sample/orders", UriKind.Relative), new { id = "o-2", item = "nachos", quantity = 3 });
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await SampleHost.EventuallyAsync(() => Task.FromResult(host.Probe.Orders.Count), n => n > 0, "the queue function to run");
-        Assert.Equal(new Order("o-2", "nachos", 3), Assert.Single(host.Probe.Orders));
-        await SampleHost.EventuallyAsync(
-            async () => (await host.Queue("OrdersInQueue").GetPropertiesAsync()).Value.ApproximateMessagesCount,
+        var seen = await App.CollectAsync("SeenQueue", 1);
+        var report = JsonDocument.Parse(Assert.Single(seen)).RootElement;
+        Assert.Equal("ProcessOrder", report.GetProperty("Function").GetString());
+        Assert.Equal("o-2/nachos/3", report.GetProperty("Text").GetString());
+        Assert.Equal(1, report.GetProperty("DequeueCount").GetInt64());
+        await SampleApp.EventuallyAsync(
+            async () => (await App.Queue("OrdersQueue").GetPropertiesAsync()).Value.ApproximateMessagesCount,
             n => n == 0,
             "the processed message to be deleted");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Empty(await SampleApp.ReceiveAsync(App.Queue("SeenQueue")));
     }
 
     [Fact]
-    public async Task A_function_that_keeps_failing_runs_maxDequeueCount_times_then_the_message_moves_to_poison()
+    public async Task A_function_that_keeps_failing_runs_maxDequeueCount_times_then_its_message_moves_to_poison()
     {
-        await using var host = await SampleHost.StartAsync(azurite);
-        var original = Convert.ToBase64String(Encoding.UTF8.GetBytes("charge card 42"));
+        var text = $"charge card {Guid.NewGuid():N}";
 
-        await host.Queue("FailingQueue").SendMessageAsync(original);
+        await App.Queue("FailingQueue").SendMessageAsync(SampleApp.Base64(text));
 
-        var poison = host.Queues.GetQueueClient($"{host.Settings["FailingQueue"]}-poison");
-        var poisoned = await SampleHost.EventuallyAsync(
-            async () => (await poison.PeekMessagesAsync(32)).Value,
-            m => m.Length > 0,
+        var poisoned = await SampleApp.EventuallyAsync(
+            async () => (await App.Poison("FailingQueue").PeekMessagesAsync(32)).Value.Where(m => m.Body.ToString() == SampleApp.Base64(text)).ToList(),
+            m => m.Count > 0,
             "the message to reach the poison queue");
-        Assert.Equal(original, Assert.Single(poisoned).Body.ToString());
-        Assert.Equal(3, host.Probe.CallsOf("AlwaysFails")); // maxDequeueCount in the tests' host.json
-        await SampleHost.EventuallyAsync(
-            async () => (await host.Queue("FailingQueue").GetPropertiesAsync()).Value.ApproximateMessagesCount,
+        Assert.Single(poisoned);
+        // The worker's own log lines (RpcLog) reach the host's log: one per try, with the DequeueCount it was given.
+        var tries = App.Log.Containing($"AlwaysFails got '{text}'");
+        Assert.Equal(["on try 1", "on try 2", "on try 3"], tries.Select(l => l.Message[^8..]));
+        Assert.All(tries, l => Assert.Equal(LogLevel.Warning, l.Level));
+        Assert.Single(App.Log.Containing($"moved to '{App.Settings["FailingQueue"]}-poison'"), l => l.Message.Contains("the function failed 3 times", StringComparison.Ordinal));
+        await SampleApp.EventuallyAsync(
+            async () => (await App.Queue("FailingQueue").GetPropertiesAsync()).Value.ApproximateMessagesCount,
             n => n == 0,
             "the message to leave the original queue");
-        Assert.Equal(3, host.Probe.CallsOf("AlwaysFails"));
     }
 
     [Fact]
-    public async Task A_message_that_is_not_base64_goes_to_poison_without_invoking_the_function()
+    public async Task A_message_that_is_not_base64_goes_straight_to_poison_without_an_invocation()
     {
-        await using var host = await SampleHost.StartAsync(azurite);
+        var text = $"{{not base64 {Guid.NewGuid():N}}}";
 
-        await host.Queue("OrdersInQueue").SendMessageAsync("{not base64}");
+        await App.Queue("FailingQueue").SendMessageAsync(text);
 
-        var poison = host.Queues.GetQueueClient($"{host.Settings["OrdersInQueue"]}-poison");
-        var poisoned = await SampleHost.EventuallyAsync(
-            async () => (await poison.PeekMessagesAsync(32)).Value,
-            m => m.Length > 0,
+        var poisoned = await SampleApp.EventuallyAsync(
+            async () => (await App.Poison("FailingQueue").PeekMessagesAsync(32)).Value.Where(m => m.Body.ToString() == text).ToList(),
+            m => m.Count > 0,
             "the message to reach the poison queue");
-        Assert.Equal("{not base64}", Assert.Single(poisoned).Body.ToString());
-        Assert.Equal(0, host.Probe.CallsOf("ProcessOrder"));
+        Assert.Single(poisoned);
+        Assert.Empty(App.Log.Containing(text[1..^1]));
+        Assert.Contains(App.Log.Containing("is not base64"), l => l.Level == LogLevel.Warning);
     }
 
     [Fact]
-    public async Task A_message_whose_JSON_does_not_fit_the_POCO_goes_to_poison_without_invoking_the_function()
+    public async Task VisibilityTimeout_keeps_a_failed_message_hidden_between_tries()
     {
-        await using var host = await SampleHost.StartAsync(azurite);
-        var original = Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"id": 5, "item": [ ]}"""));
+        await using var app = await SampleApp.StartAsync(
+            fixture.Azurite, s => s["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:02");
+        var text = $"retry later {Guid.NewGuid():N}";
 
-        await host.Queue("OrdersInQueue").SendMessageAsync(original);
+        await app.Queue("FailingQueue").SendMessageAsync(SampleApp.Base64(text));
 
-        var poison = host.Queues.GetQueueClient($"{host.Settings["OrdersInQueue"]}-poison");
-        await SampleHost.EventuallyAsync(async () => (await poison.PeekMessagesAsync(32)).Value, m => m.Length > 0, "the poison message");
-        Assert.Equal(0, host.Probe.CallsOf("ProcessOrder"));
+        await SampleApp.EventuallyAsync(
+            async () => (await app.Poison("FailingQueue").PeekMessagesAsync(32)).Value.Length,
+            n => n > 0,
+            "the message to reach the poison queue");
+        var tries = app.Log.Containing($"AlwaysFails got '{text}'").Select(l => l.At).ToList();
+        Assert.Equal(3, tries.Count);
+        Assert.All(tries.Zip(tries.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromSeconds(1.9), $"{pair.First:O} -> {pair.Second:O}"));
     }
 
     [Fact]
-    public async Task A_queue_output_that_cannot_be_sent_answers_500_problem_json_without_details()
+    public async Task BatchSize_and_newBatchThreshold_bound_how_many_messages_run_at_once()
     {
-        // Underscores are not allowed in queue names, so Storage refuses the send.
-        await using var host = await SampleHost.StartAsync(azurite, s => s["OrdersOutQueue"] = "not_a_valid_queue");
+        await using var app = await SampleApp.StartAsync(fixture.Azurite, s =>
+        {
+            s["AzureFunctionsJobHost__extensions__queues__batchSize"] = "2";
+            s["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = "0";
+        });
 
-        using var response = await host.Http.PostAsJsonAsync(new Uri("/api/orders", UriKind.Relative), new Order("o-3", "soda", 1));
+        await Task.WhenAll(Enumerable.Range(1, 6).Select(i => app.Queue("SlowQueue").SendMessageAsync(SampleApp.Base64($"slow {i}"))));
+        await Task.WhenAll(Enumerable.Range(1, 8).Select(i => App.Queue("SlowQueue").SendMessageAsync(SampleApp.Base64($"slow {i}"))));
 
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.DoesNotContain("not_a_valid_queue", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var limited = (await app.CollectAsync("SeenQueue", 6)).Select(Concurrency).ToList();
+        var shared = (await App.CollectAsync("SeenQueue", 8)).Select(Concurrency).ToList();
+        Assert.True(limited.Max() <= 2, $"batchSize 2, newBatchThreshold 0: {string.Join(',', limited)}");
+        // host.json batchSize 4 and the default newBatchThreshold (half of it): up to 6 at once, here more than 2.
+        Assert.True(shared.Max() is > 2 and <= 6, $"batchSize 4, newBatchThreshold 2: {string.Join(',', shared)}");
     }
 
     [Fact]
-    public void UseDevelopmentStorage_means_the_standard_Azurite_queue_endpoint()
+    public async Task A_send_by_the_host_itself_wakes_a_listener_that_has_backed_off()
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" })
-            .Build();
-        var settings = HostSettings.From(configuration).Queues;
+        await using var app = await SampleApp.StartAsync(
+            fixture.Azurite, s => s["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:30");
+        // A first order warms the worker up, so that the second one measures the listener, not a cold start.
+        await app.Http.PostAsJsonAsync(new Uri("/sample/orders", UriKind.Relative), new { id = "o-warm", item = "soda", quantity = 1 });
+        await app.CollectAsync("SeenQueue", 1);
+        // Empty polls double the wait from 100 ms: after 7 s of them it is about 6.4 s.
+        await Task.Delay(TimeSpan.FromSeconds(7));
 
-        var queue = new QueueConnections(configuration, settings).Queue(null, "Payments");
-
-        Assert.Equal(new Uri("http://127.0.0.1:10001/devstoreaccount1/payments"), queue.Uri);
-    }
-
-    [Fact]
-    public async Task A_disabled_queue_function_leaves_its_messages_in_the_queue()
-    {
-        await using var host = await SampleHost.StartAsync(azurite, s => s["AzureWebJobs.ProcessOrder.Disabled"] = "1");
-
-        using var response = await host.Http.PostAsJsonAsync(new Uri("/api/orders", UriKind.Relative), new Order("o-9", "soda", 1));
+        using var response = await app.Http.PostAsJsonAsync(new Uri("/sample/orders", UriKind.Relative), new { id = "o-3", item = "soda", quantity = 1 });
+        var answered = DateTime.UtcNow;
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var waiting = await SampleHost.EventuallyAsync(
-            async () => (await host.Queue("OrdersInQueue").PeekMessagesAsync(32)).Value.Length,
-            n => n > 0,
-            "the message to be queued");
-        Assert.Equal(1, waiting);
-
-        // An enabled listener takes a message sent by its own host at once (SharedQueueWatcher); give it ample time.
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        Assert.Single((await host.Queue("OrdersInQueue").PeekMessagesAsync(32)).Value);
-        Assert.Empty(host.Probe.Orders);
+        var seen = JsonDocument.Parse(Assert.Single(await app.CollectAsync("SeenQueue", 1))).RootElement;
+        Assert.Equal("o-3/soda/1", seen.GetProperty("Text").GetString());
+        var started = seen.GetProperty("StartedAtUtc").GetDateTime();
+        Assert.True(started - answered < TimeSpan.FromSeconds(2), $"the queue function started {(started - answered).TotalMilliseconds:0} ms after the answer");
     }
+
+    private static int Concurrency(string seen) => JsonDocument.Parse(seen).RootElement.GetProperty("Concurrency").GetInt32();
 }

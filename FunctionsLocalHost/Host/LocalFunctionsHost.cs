@@ -222,12 +222,15 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
         var functions = metadata.FunctionMetadataResults.Select(HostedFunction.From).ToList();
         var enabled = functions.Where(f => !IsDisabled(configuration, f.Name)).ToList();
+        // The real host loads disabled functions too, after the enabled ones (GrpcWorkerChannel.SendFunctionLoadRequests:
+        // they stay invocable through the admin API); only their triggers are not listened to.
         var loads = await UntilWorkerAnswers(
-            Task.WhenAll(enabled.Select(f => _channel.LoadAsync(f.LoadRequest(), cancellationToken))), cancellationToken).ConfigureAwait(false);
+            Task.WhenAll(functions.OrderBy(f => !enabled.Contains(f)).Select(f => _channel.LoadAsync(f.LoadRequest(), cancellationToken))),
+            cancellationToken).ConfigureAwait(false);
         var failed = loads.Where(l => l.Result?.Status != StatusResult.Types.Status.Success).ToList();
         if (failed.Count > 0)
         {
-            var names = failed.Select(l => $"'{enabled.First(f => f.FunctionId == l.FunctionId).Name}': {l.Result?.Exception?.Message}");
+            var names = failed.Select(l => $"'{functions.First(f => f.FunctionId == l.FunctionId).Name}': {l.Result?.Exception?.Message}");
             throw new InvalidOperationException($"The worker could not load {failed.Count} function(s): {string.Join("; ", names)}");
         }
 
@@ -414,7 +417,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
     /// <summary>
     /// The app setting <c>AzureWebJobs.&lt;FunctionName&gt;.Disabled</c> set to true (or 1) turns a function off, as in
-    /// the Functions host: it is not loaded and its trigger is never listened to (an HTTP one answers 404).
+    /// the Functions host: the worker still loads it, but its trigger is never listened to (an HTTP one answers 404).
     /// </summary>
     internal static bool IsDisabled(IConfiguration configuration, string functionName)
     {

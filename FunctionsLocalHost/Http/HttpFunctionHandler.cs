@@ -32,7 +32,7 @@ internal sealed class HttpFunctionHandler : IDisposable
         _invoker = invoker;
         _forwarder = forwarder;
         _workerUri = workerUri;
-        _client = new HttpMessageInvoker(new SocketsHttpHandler
+        _client = new HttpMessageInvoker(new WorkerConnectRetryHandler(new SocketsHttpHandler
         {
             UseProxy = false,
             AllowAutoRedirect = false,
@@ -40,7 +40,7 @@ internal sealed class HttpFunctionHandler : IDisposable
             UseCookies = false,
             ActivityHeadersPropagator = null,
             ConnectTimeout = TimeSpan.FromSeconds(15),
-        });
+        }));
     }
 
     internal async Task HandleAsync(HttpContext context)

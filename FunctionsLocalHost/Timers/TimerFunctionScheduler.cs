@@ -15,8 +15,10 @@ namespace FunctionsLocalHost;
 /// Runs one timer-triggered function on its schedule, as the Functions host's timer listener does: a six-field NCRONTAB
 /// expression (seconds first; five fields are read as minutes first) or a TimeSpan interval, <c>%Setting%</c>
 /// references resolved, <c>runOnStartup</c> honoured, one invocation at a time, and the worker given a <c>TimerInfo</c>
-/// with the schedule status. The status lives in memory (the real host keeps it in Storage): an occurrence missed
-/// because the previous run overran is run at once and marked past due.
+/// with the schedule status: Last, the previous run, and Next, the occurrence this run is for. The status lives in
+/// memory (the real host keeps it in Storage), so <c>IsPastDue</c> is always false: the real host sets it only for an
+/// occurrence missed while no host ran, which it learns from the stored status. An occurrence that passed while the
+/// previous run overran is run at once, not marked past due, as in the real host's TimerListener.
 /// </summary>
 internal sealed class TimerFunctionScheduler : BackgroundService
 {
@@ -60,7 +62,7 @@ internal sealed class TimerFunctionScheduler : BackgroundService
         var last = Now();
         if (_runOnStartup && !stoppingToken.IsCancellationRequested)
         {
-            await RunAsync(last, _next(last), pastDue: false).ConfigureAwait(false);
+            await RunAsync(last, _next(last)).ConfigureAwait(false);
         }
 
         while (!stoppingToken.IsCancellationRequested)
@@ -79,17 +81,19 @@ internal sealed class TimerFunctionScheduler : BackgroundService
                 }
             }
 
-            var now = Now();
-            await RunAsync(last, _next(due), pastDue: now - due > TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-            last = due;
+            // The real host's Last is the invocation time (the occurrence when it fired early), and the next
+            // occurrence follows it.
+            var invoked = Now();
+            await RunAsync(last, due).ConfigureAwait(false);
+            last = invoked > due ? invoked : due;
         }
     }
 
     private DateTime Now() => _clock.GetLocalNow().DateTime;
 
-    private async Task RunAsync(DateTime last, DateTime next, bool pastDue)
+    private async Task RunAsync(DateTime last, DateTime next)
     {
-        var info = new TimerInfo(new ScheduleStatus(last, next, Now()), pastDue);
+        var info = new TimerInfo(new ScheduleStatus(last, next, Now()), IsPastDue: false);
         var request = FunctionInvoker.Request(_function, new TypedData { Json = JsonSerializer.Serialize(info) });
         // An invocation that has started finishes; stopping the host does not cut it short.
         await _invoker.InvokeAsync(_function, request, CancellationToken.None).ConfigureAwait(false);

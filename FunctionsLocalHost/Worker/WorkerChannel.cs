@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+
 using FunctionsLocalHost.Rpc;
+
 using Grpc.Core;
+
 using Microsoft.Extensions.Logging;
+
 using GrpcException = Grpc.Core.RpcException;
 
 namespace FunctionsLocalHost;

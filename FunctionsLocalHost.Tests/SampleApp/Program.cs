@@ -1,0 +1,13 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+
+// Stands for an app whose configuration is wrong (a missing required setting): it dies before it dials the host.
+if (builder.Configuration["Sample:FailAtStart"] is { Length: > 0 } reason)
+{
+    throw new InvalidOperationException($"The sample app refuses to start: {reason}");
+}
+
+await builder.Build().RunAsync();
