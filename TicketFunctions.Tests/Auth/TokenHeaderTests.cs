@@ -29,7 +29,7 @@ public sealed class TokenHeaderTests
     }
 
     private static Task<TestResponse> Me(TestApp app, string token)
-        => app.Call(() => app.Function<AuthFunctions>().Me(app.Request("GET", "/api/auth/me", token: token)));
+        => app.Invoke<AuthFunctions>(nameof(AuthFunctions.Me), app.Request("GET", "/api/auth/me", token: token), (f, r) => f.Me(r));
 
     /// <summary>A JWS over exactly this header and payload, HMAC-SHA256 with the test app's key.</summary>
     private static string SignRaw(string header, string payload)

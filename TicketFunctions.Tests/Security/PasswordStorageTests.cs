@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using TicketFunctions.Auth;
+using TicketFunctions.Tests.Support;
 
 namespace TicketFunctions.Tests.Security;
 
@@ -54,12 +55,10 @@ public sealed class PasswordStorageTests(SecurityHost host)
     [Fact]
     public async Task Every_failed_login_runs_exactly_one_slow_hash_whether_or_not_the_email_exists()
     {
-        using (var registered = await host.App.Post("api/auth/register", new { email = "timing@example.com", password = "Password-123", fullName = "Timing" }))
-        {
-            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        }
-
-        var passwords = host.App.Services.GetRequiredService<Passwords>();
+        // In process, where the app's own Passwords service counts its verifications.
+        await using var app = await TestApp.StartAsync();
+        await app.RegisterAndLogin("timing@example.com", "Password-123");
+        var passwords = app.Get<Passwords>();
         var unknownEmail = new (string Email, string Password)[]
         {
             ("nobody@example.com", "Password-123"),
@@ -80,11 +79,11 @@ public sealed class PasswordStorageTests(SecurityHost host)
         foreach (var (email, password) in unknownEmail.Concat(knownEmail))
         {
             var before = passwords.Verifications;
-            using var response = await host.App.Post("api/auth/login", new { email, password });
+            var response = await app.Call(() => app.Function<AuthFunctions>().Login(app.Request("POST", "/api/auth/login", new { email, password })));
             var cost = passwords.Verifications - before;
             Assert.True(cost == 1, $"login as {email[..Math.Min(email.Length, 30)]}: {cost} hash verifications");
             hashed += unknownEmail.Contains((email, password)) ? 1 : 0;
-            answers.Add($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            answers.Add($"{response.Status} {response.Body}");
         }
 
         // Every failure answers the very same 401; only the right password (the last) succeeds.
