@@ -22,7 +22,7 @@ public sealed record Caller(long Id, string Email, string Role)
 /// <summary>Authenticates a request from its bearer token; the functions call it first thing.</summary>
 public sealed class Authenticator(Tokens tokens, Db db)
 {
-    private static readonly string GetUser = Sql.Load("auth/get_user");
+    private static readonly SqlScript GetUser = Sql.Load("auth/get_user");
 
     /// <summary>The caller, or the 401 to answer.</summary>
     public async Task<Authenticated> AuthenticateAsync(HttpRequest request)

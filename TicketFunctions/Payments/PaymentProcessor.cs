@@ -1,5 +1,5 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
@@ -13,12 +13,12 @@ namespace TicketFunctions.Payments;
 /// </summary>
 public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, TimeProvider clock, ILogger<PaymentProcessor> logger)
 {
-    private static readonly string GetPaymentForProcessing = Sql.Load("payments/get_payment_for_processing");
-    private static readonly string MarkPaymentSucceeded = Sql.Load("payments/mark_payment_succeeded");
-    private static readonly string MarkPaymentFailed = Sql.Load("payments/mark_payment_failed");
-    private static readonly string ConfirmBooking = Sql.Load("payments/confirm_booking");
-    private static readonly string SellSeatClaims = Sql.Load("payments/sell_seat_claims");
-    private static readonly string GetPaymentStatus = Sql.Load("payments/get_payment_status");
+    private static readonly SqlScript GetPaymentForProcessing = Sql.Load("payments/get_payment_for_processing");
+    private static readonly SqlScript MarkPaymentSucceeded = Sql.Load("payments/mark_payment_succeeded");
+    private static readonly SqlScript MarkPaymentFailed = Sql.Load("payments/mark_payment_failed");
+    private static readonly SqlScript ConfirmBooking = Sql.Load("payments/confirm_booking");
+    private static readonly SqlScript SellSeatClaims = Sql.Load("payments/sell_seat_claims");
+    private static readonly SqlScript GetPaymentStatus = Sql.Load("payments/get_payment_status");
 
     public async Task ProcessAsync(long paymentId, CancellationToken cancellationToken)
     {
@@ -78,7 +78,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
     /// The payment if it is still PENDING. Otherwise null: unknown, or already settled by an earlier delivery (then a
     /// FAILED one's stray charge, if any, is refunded).
     /// </summary>
-    private async Task<PaymentToProcess?> PendingPaymentAsync(SqliteConnection connection, long paymentId, CancellationToken cancellationToken)
+    private async Task<PaymentToProcess?> PendingPaymentAsync(DbConnection connection, long paymentId, CancellationToken cancellationToken)
     {
         var payment = await connection.QuerySingleOrDefaultAsync<PaymentToProcess>(GetPaymentForProcessing, new { PaymentId = paymentId });
         if (payment is null)
@@ -98,7 +98,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
     }
 
     private async Task<bool> FailAndRefundAsync(
-        SqliteConnection connection, PaymentToProcess payment, string reason, string? reference, CancellationToken cancellationToken)
+        DbConnection connection, PaymentToProcess payment, string reason, string? reference, CancellationToken cancellationToken)
     {
         await FailAsync(connection, payment.PaymentId, reason, reference, cancellationToken);
         var status = await connection.ExecuteScalarAsync<string>(GetPaymentStatus, new { payment.PaymentId });
@@ -123,10 +123,10 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
         return refund.Refunded;
     }
 
-    private async Task<bool> ConfirmAsync(SqliteConnection connection, PaymentToProcess payment, string? reference, CancellationToken cancellationToken)
+    private async Task<bool> ConfirmAsync(DbConnection connection, PaymentToProcess payment, string? reference, CancellationToken cancellationToken)
     {
         var now = clock.UnixMsNow();
-        await using var transaction = Db.BeginWrite(connection);
+        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
         var paid = await connection.ExecuteAsync(MarkPaymentSucceeded, new { payment.PaymentId, GatewayReference = reference, Now = now }, transaction);
         if (paid == 0)
         {
@@ -149,10 +149,10 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Tim
     }
 
     private async Task<bool> FailAsync(
-        SqliteConnection connection, long paymentId, string reason, string? reference, CancellationToken cancellationToken)
+        DbConnection connection, long paymentId, string reason, string? reference, CancellationToken cancellationToken)
     {
         var changed = await connection.ExecuteAsync(new CommandDefinition(
-            MarkPaymentFailed,
+            MarkPaymentFailed.For(connection),
             new { PaymentId = paymentId, FailureReason = reason, GatewayReference = reference, Now = clock.UnixMsNow() },
             cancellationToken: cancellationToken));
         if (changed > 0)

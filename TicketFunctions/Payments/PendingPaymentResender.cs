@@ -22,7 +22,7 @@ public sealed partial class PendingPaymentResender(Db db, IConfiguration configu
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(1);
     private const int BatchSize = 500;
 
-    private static readonly string FindStalePendingPayments = Sql.Load("payments/find_stale_pending_payments");
+    private static readonly SqlScript FindStalePendingPayments = Sql.Load("payments/find_stale_pending_payments");
 
     private QueueClient? _queue;
 
@@ -31,7 +31,7 @@ public sealed partial class PendingPaymentResender(Db db, IConfiguration configu
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         var ids = await connection.QueryAsync<long>(new CommandDefinition(
-            FindStalePendingPayments,
+            FindStalePendingPayments.For(connection),
             new { Cutoff = clock.UnixMsNow() - (long)StaleAfter.TotalMilliseconds, Limit = BatchSize },
             cancellationToken: cancellationToken));
         return [.. ids];
