@@ -62,7 +62,9 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
         var now = clock.UnixMsNow();
         var limits = loginOptions.Value;
         var window = new { NormalizedEmail = Normalize(request.Email), Now = now, WindowMs = (long)limits.FailureWindow.TotalMilliseconds };
-        var countable = request.Email.Length <= 254;
+        // An email that registration would refuse (too long, control characters) has no account and no throttle row;
+        // it is not even looked up, since PostgreSQL refuses a text holding U+0000.
+        var countable = request.Email.Length <= 254 && Validate.IsPrintable(request.Email);
         await using var connection = await db.OpenAsync(cancellationToken);
         var failures = countable ? await connection.QuerySingleOrDefaultAsync<LoginFailures>(GetLoginFailures, window) : null;
         if (failures is not null && failures.Failures >= limits.MaxFailures)

@@ -1,5 +1,5 @@
-using Dapper;
 using System.Data.Common;
+using Dapper;
 using Microsoft.Extensions.Logging;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
