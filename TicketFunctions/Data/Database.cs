@@ -61,11 +61,10 @@ public sealed class Db : IAsyncDisposable
         _busyTimeoutMs = (int)settings.BusyTimeout.TotalMilliseconds;
         if (Provider == DbProvider.Postgres)
         {
-            var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString)
-            {
-                // A writer queued on a row lock gives up as a SQLite writer does on the busy timeout.
-                Options = $"-c lock_timeout={_busyTimeoutMs}",
-            };
+            var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+
+            // A writer queued on a row lock gives up as a SQLite writer does on the busy timeout.
+            builder.Options = $"{builder.Options} -c lock_timeout={_busyTimeoutMs}".Trim();
             _postgres = NpgsqlDataSource.Create(builder.ConnectionString);
             return;
         }
