@@ -80,7 +80,9 @@ public sealed class PostgresServer
     private static PostgresServer Start()
     {
         var bin = FindBin();
-        var folder = Path.Combine(Path.GetTempPath(), "ticketfunctions-postgres", Guid.NewGuid().ToString("N"));
+        var parent = Path.Combine(Path.GetTempPath(), "ticketfunctions-postgres");
+        RemoveStoppedServers(parent);
+        var folder = Path.Combine(parent, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var data = Path.Combine(folder, "data");
 
@@ -147,6 +149,35 @@ public sealed class PostgresServer
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             // The process is exiting; what is left lies in the temp folder.
+        }
+    }
+
+    /// <summary>
+    /// Deletes the folders of earlier runs whose server is no longer running (no postmaster.pid): the exit handler
+    /// stops the server, but the test host may end the process before a gigabyte of databases is deleted.
+    /// </summary>
+    private static void RemoveStoppedServers(string parent)
+    {
+        if (!Directory.Exists(parent))
+        {
+            return;
+        }
+
+        foreach (var folder in Directory.GetDirectories(parent))
+        {
+            if (File.Exists(Path.Combine(folder, "data", "postmaster.pid")))
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another run is deleting it too, or a file is still held: the next run tries again.
+            }
         }
     }
 
