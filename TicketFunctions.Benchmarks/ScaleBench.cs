@@ -39,7 +39,7 @@ internal static partial class ScaleBench
         {
             await using var app = await BenchApp.StartAsync(context.Database($"scale-{size}"), context.Azurite);
             var seed = Stopwatch.StartNew();
-            await using (var connection = await app.Db.OpenAsync())
+            await using (var connection = (SqliteConnection)await app.Db.OpenAsync())
             {
                 await SeedAsync(connection, size);
             }
@@ -60,7 +60,7 @@ internal static partial class ScaleBench
             results.Add((size, hold, map, seedSeconds));
             if (size == large)
             {
-                await using var connection = await app.Db.OpenAsync();
+                await using var connection = (SqliteConnection)await app.Db.OpenAsync();
                 plans = await PlansAsync(connection);
             }
         }
@@ -119,7 +119,7 @@ internal static partial class ScaleBench
         var plans = new List<(string, string)>();
         foreach (var name in HotQueries)
         {
-            var sql = Sql.Load(name);
+            var sql = Sql.Load(name).Sqlite;
             using var command = connection.CreateCommand();
             command.CommandText = "EXPLAIN QUERY PLAN " + StripComments(sql);
             foreach (var parameter in Parameter().Matches(sql).Select(m => m.Value).Distinct(StringComparer.Ordinal))

@@ -85,7 +85,7 @@ internal static class SeatMapBench
     public static async Task ClaimAsync(Db db, long showtime, int sold, int held, int seatsPerRow)
     {
         await using var connection = await db.OpenAsync();
-        await using var transaction = Db.BeginWrite(connection);
+        await using var transaction = await Db.BeginWriteAsync(connection);
         var user = await connection.ExecuteScalarAsync<long>(
             "INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at) VALUES (@email, upper(@email), 'Claims', 'x', 'User', 0) RETURNING id;",
             new { email = $"claims-{Guid.NewGuid():N}@example.com" }, transaction);

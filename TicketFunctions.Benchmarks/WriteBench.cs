@@ -109,7 +109,7 @@ internal static class WriteBench
         var db = new Db(Options.Create(new DatabaseOptions { Path = path }), environment);
         await new Migrator(db, TimeProvider.System, NullLogger<Migrator>.Instance).MigrateAsync();
 
-        await using var connection = await db.OpenAsync();
+        await using var connection = (SqliteConnection)await db.OpenAsync();
         var user = await connection.ExecuteScalarAsync<long>(
             "INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at) VALUES ('raw@example.com', 'RAW@EXAMPLE.COM', 'Raw', 'x', 'User', 0) RETURNING id;");
         var showtimes = new List<long>();
@@ -127,7 +127,7 @@ internal static class WriteBench
 
         void Write(int k)
         {
-            using var transaction = Db.BeginWrite(connection);
+            using var transaction = connection.BeginTransaction(deferred: false);
             booking.Transaction = seat.Transaction = claim.Transaction = transaction;
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             var showtime = showtimes[k / HoldsPerShowtime];

@@ -1,7 +1,7 @@
 // The README's commands: `npm start` runs the app with Azurite, `npm test` runs every test, `npm run bench` benchmarks.
 // Plain Node (no dependencies) so that it works on a fresh clone before `npm ci` has run.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,22 +109,57 @@ function ensureChromium() {
   if (run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) !== 0) process.exit(1);
 }
 
+// The PostgreSQL tests start a server of their own from Debian's postgresql package (initdb and pg_ctl as the
+// package's postgres user); installed here when missing, as chromium is.
+function ensurePostgres() {
+  if (process.platform !== 'linux') return;
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root) && readdirSync(root).some((v) => existsSync(path.join(root, v, 'bin', 'pg_ctl')))) return;
+  if (process.getuid?.() !== 0) {
+    log('PostgreSQL is missing: install it with `sudo apt-get install postgresql` (the PostgreSQL test run needs it)');
+    return;
+  }
+  run('apt-get', ['update', '-qq']);
+  if (run('apt-get', ['install', '-y', '-qq', 'postgresql'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) !== 0) process.exit(1);
+}
+
+// Runs `dotnet test` and reads its per-assembly summaries ("Failed: 0, Passed: 75, Skipped: 0").
+function dotnetTest(label, args, env = process.env) {
+  log(`${label}: dotnet test ${args.join(' ')}`);
+  const started = Date.now();
+  const result = spawnSync('dotnet', ['test', ...args], { cwd: root, env, encoding: 'utf8', stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 });
+  process.stdout.write(result.stdout ?? '');
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const match of (result.stdout ?? '').matchAll(/Failed:\s+(\d+), Passed:\s+(\d+), Skipped:\s+(\d+)/g)) {
+    counts.failed += Number(match[1]); counts.passed += Number(match[2]); counts.skipped += Number(match[3]);
+  }
+  const code = result.status ?? 1;
+  if (code !== 0 && counts.failed === 0) counts.failed = 1;
+  const minutes = ((Date.now() - started) / 60000).toFixed(1);
+  console.log(`tests (${label}): ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${minutes} min`);
+  return { ...counts, code };
+}
+
 function test() {
   ensureNodeModules();
   ensureChromium();
+  ensurePostgres();
   if (run('dotnet', ['format', 'TicketFunctions.sln', '--verify-no-changes']) !== 0) process.exit(1);
 
-  log(`dotnet test TicketFunctions.sln ${rest.join(' ')}`);
-  const result = spawnSync('dotnet', ['test', 'TicketFunctions.sln', ...rest], { cwd: root, encoding: 'utf8', stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 });
-  process.stdout.write(result.stdout ?? '');
-  let passed = 0, failed = 0, skipped = 0;
-  for (const match of (result.stdout ?? '').matchAll(/Failed:\s+(\d+), Passed:\s+(\d+), Skipped:\s+(\d+)/g)) {
-    failed += Number(match[1]); passed += Number(match[2]); skipped += Number(match[3]);
-  }
-  const code = result.status ?? 1;
-  if (code !== 0 && failed === 0) failed = 1;
+  // Every test on SQLite (the default store), then every database-touching test of the app again on PostgreSQL:
+  // the same tests, with TestApp.DefaultSettings giving each its own PostgreSQL database. The OpenAPI tests read the
+  // functions' metadata, not the database, and the local host's own tests use a sample app, so they run once.
+  const filterAt = rest.indexOf('--filter');
+  const userFilter = filterAt >= 0 ? rest[filterAt + 1] : null;
+  const others = filterAt >= 0 ? rest.filter((_, i) => i !== filterAt && i !== filterAt + 1) : rest;
+  const sqlite = dotnetTest('sqlite', ['TicketFunctions.sln', ...rest]);
+  const pgFilter = userFilter ? `(${userFilter})&FullyQualifiedName!~.OpenApi.` : 'FullyQualifiedName!~.OpenApi.';
+  const postgres = dotnetTest('postgres', ['TicketFunctions.Tests', '--no-build', '--filter', pgFilter, ...others],
+    { ...process.env, TEST_DATABASE_PROVIDER: 'postgres' });
+
+  const passed = sqlite.passed + postgres.passed, failed = sqlite.failed + postgres.failed, skipped = sqlite.skipped + postgres.skipped;
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-  process.exit(code);
+  process.exit(sqlite.code !== 0 ? sqlite.code : postgres.code);
 }
 
 // The benchmark harness (TicketFunctions.Benchmarks): Release build, the app's worker under the local host with Azurite;

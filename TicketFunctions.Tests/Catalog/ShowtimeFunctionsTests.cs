@@ -106,22 +106,6 @@ public sealed class ShowtimeFunctionsTests
     }
 
     [Fact]
-    public async Task The_overlap_trigger_is_the_backstop_for_writes_that_skip_the_check()
-    {
-        await using var app = await TestApp.StartAsync();
-        var movie = await app.CreateMovie(durationMinutes: 120);
-        var theatre = await app.CreateTheatre();
-        await app.CreateShowtime(movie, theatre, TimeSpan.FromHours(24));
-        var startsAt = app.Clock.GetUtcNow().AddHours(25).ToUnixTimeMilliseconds();
-
-        var e = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => app.DbScalar<long>(
-            "INSERT INTO showtimes (movie_id, theatre_id, starts_at, ends_at, price_cents, created_at) VALUES (@movie, @theatre, @startsAt, @startsAt + 1, 100, 0) RETURNING id",
-            new { movie, theatre, startsAt }));
-
-        Assert.Contains("showtime_overlap", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Creating_a_showtime_answers_401_without_a_token_and_403_for_a_user()
     {
         await using var app = await TestApp.StartAsync();

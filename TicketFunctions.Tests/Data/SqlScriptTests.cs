@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using TicketFunctions.Data;
 using TicketFunctions.Tests.Support;
 
@@ -12,7 +11,7 @@ public sealed class SqlScriptTests
     public static TheoryData<string> Queries()
     {
         var data = new TheoryData<string>();
-        foreach (var name in Sql.All.Keys.Where(k => !k.StartsWith("migrations/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var name in Sql.QueryNames)
         {
             data.Add(name);
         }
@@ -27,14 +26,18 @@ public sealed class SqlScriptTests
         await using var app = await TestApp.StartAsync();
         await using var connection = await app.Db.OpenAsync();
 
-        // EXPLAIN compiles each statement without running it, so a typo or a missing column fails here.
-        foreach (var statement in Statements(Sql.Load(name)))
+        // EXPLAIN compiles each statement without running it, so a typo or a missing column fails here, in the
+        // dialect of the provider this run tests.
+        foreach (var statement in Statements(Sql.Load(name).For(TestApp.Provider)))
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "EXPLAIN " + statement;
             foreach (var parameter in ParameterNames(statement))
             {
-                command.Parameters.AddWithValue(parameter, DBNull.Value);
+                var p = command.CreateParameter();
+                p.ParameterName = parameter;
+                p.Value = DBNull.Value;
+                command.Parameters.Add(p);
             }
 
             await using var reader = await command.ExecuteReaderAsync();
@@ -50,6 +53,24 @@ public sealed class SqlScriptTests
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(files, Sql.All.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_query_is_either_one_portable_file_or_one_file_per_provider()
+    {
+        var names = Sql.All.Keys.Where(k => !k.StartsWith("migrations/", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        var mixed = Sql.QueryNames.Where(n => names.Contains(n) && (names.Contains(n + ".sqlite") || names.Contains(n + ".postgres")));
+        var half = Sql.QueryNames.Where(n => names.Contains(n + ".sqlite") != names.Contains(n + ".postgres"));
+
+        Assert.Empty(mixed.Concat(half));
+    }
+
+    [Fact]
+    public void Every_migration_has_its_twin_for_the_other_provider()
+    {
+        Assert.Equal(
+            Sql.Migrations(DbProvider.Sqlite).Select(m => m.Key),
+            Sql.Migrations(DbProvider.Postgres).Select(m => m.Key));
     }
 
     [Fact]
@@ -81,9 +102,16 @@ public sealed class SqlScriptTests
 
         await using var connection = await app.Db.OpenAsync();
         var applied = (await connection.QueryAsync<string>("SELECT id FROM schema_migrations ORDER BY id")).ToList();
-        Assert.Equal(Migrator.Migrations.Select(m => m.Key["migrations/".Length..]), applied);
-        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
-        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"));
+        Assert.Equal(app.Get<Migrator>().Migrations.Select(m => m.Key), applied);
+        if (TestApp.Provider == DbProvider.Sqlite)
+        {
+            Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+            Assert.Equal(1, await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"));
+        }
+        else
+        {
+            Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_extension WHERE extname = 'btree_gist'"));
+        }
     }
 
     private static IEnumerable<string> Statements(string script)

@@ -288,23 +288,4 @@ public sealed class CreatePaymentTests
         Assert.All(results.Where(r => r.Response.Status != 202), r => Assert.Equal(409, r.Response.Status));
         Assert.Equal(1, await app.Scalar<long>("SELECT count(*) FROM payments"));
     }
-
-    [Fact]
-    public async Task A_second_live_payment_violates_ux_payments_live_as_the_409_backstop_expects()
-    {
-        // The service maps exactly this constraint error to 409 payment_exists; the checks before it normally
-        // answer first (the write lock is held), so the backstop is proven on the error it relies on.
-        await using var app = await TestApp.StartAsync();
-        var (token, userId) = await app.RegisterAndLogin();
-        var bookingId = await app.SeedPendingBooking(userId);
-        await app.StartPayment(token, bookingId);
-
-        var error = await Record.ExceptionAsync(() => app.Scalar<long>(
-            "INSERT INTO payments (booking_id, user_id, amount_cents, payment_token, status, created_at) VALUES (@bookingId, @userId, 1, 't', 'PENDING', 1)",
-            new { bookingId, userId }));
-
-        var sqlite = Assert.IsType<Microsoft.Data.Sqlite.SqliteException>(error);
-        Assert.Equal(19, sqlite.SqliteErrorCode);
-        Assert.Contains("payments.booking_id", sqlite.Message, StringComparison.Ordinal);
-    }
 }

@@ -73,8 +73,8 @@ public sealed class ObjectAuthorizationTests(SecurityHost host)
         Assert.Equal(0, (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("totalCount").GetInt64());
 
         async Task<string> Snapshot() => await host.Scalar<string>(
-            "SELECT group_concat(id || status || coalesce(cancelled_at, '') || total_price_cents, ';') FROM bookings WHERE id IN (@booking, @paid)",
-            new { booking, paid }) + await host.Scalar<string>("SELECT group_concat(id || status || amount_cents, ';') FROM payments WHERE booking_id IN (@booking, @paid)", new { booking, paid });
+            "SELECT string_agg(CAST(id AS TEXT) || status || coalesce(CAST(cancelled_at AS TEXT), '') || CAST(total_price_cents AS TEXT), ';' ORDER BY id) FROM bookings WHERE id IN (@booking, @paid)",
+            new { booking, paid }) + await host.Scalar<string>("SELECT string_agg(CAST(id AS TEXT) || status || CAST(amount_cents AS TEXT), ';' ORDER BY id) FROM payments WHERE booking_id IN (@booking, @paid)", new { booking, paid });
     }
 
     [Fact]

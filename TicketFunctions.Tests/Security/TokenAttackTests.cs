@@ -101,8 +101,9 @@ public sealed class TokenAttackTests(SecurityHost host)
     }
 
     private async Task<string> Counts()
-        => await host.Scalar<string>("SELECT (SELECT count(*) FROM movies) || '/' || (SELECT count(*) FROM theatres) || '/' || (SELECT count(*) FROM showtimes) "
-            + "|| '/' || (SELECT group_concat(title || release_date || duration_minutes) FROM movies) || '/' || (SELECT group_concat(name || seat_rows || seats_per_row) FROM theatres)") ?? "";
+        => await host.Scalar<string>("SELECT CAST((SELECT count(*) FROM movies) AS TEXT) || '/' || CAST((SELECT count(*) FROM theatres) AS TEXT) || '/' || CAST((SELECT count(*) FROM showtimes) AS TEXT) "
+            + "|| '/' || (SELECT string_agg(title || release_date || CAST(duration_minutes AS TEXT), ',' ORDER BY id) FROM movies) "
+            + "|| '/' || (SELECT string_agg(name || CAST(seat_rows AS TEXT) || CAST(seats_per_row AS TEXT), ',' ORDER BY id) FROM theatres)") ?? "";
 
     /// <summary>The attacks as raw Authorization headers ("" sends none).</summary>
     private async Task<List<(string Name, string Header)>> Attacks(string userToken)

@@ -76,9 +76,35 @@ public sealed partial class TestApp : IAsyncDisposable
         return new TestApp(directory, provider, clock);
     }
 
-    public static Dictionary<string, string?> DefaultSettings(string directory) => new()
+    /// <summary>
+    /// The store this test run uses: SQLite, or PostgreSQL when the environment says TEST_DATABASE_PROVIDER=postgres
+    /// (npm test runs the suite once for each).
+    /// </summary>
+    public static DbProvider Provider { get; } =
+        string.Equals(Environment.GetEnvironmentVariable("TEST_DATABASE_PROVIDER"), "postgres", StringComparison.OrdinalIgnoreCase)
+            ? DbProvider.Postgres
+            : DbProvider.Sqlite;
+
+    /// <summary>The test settings for an app whose files live in <paramref name="directory"/>, its own database included.</summary>
+    public static Dictionary<string, string?> DefaultSettings(string directory)
     {
-        ["Database:Path"] = Path.Combine(directory, "test.db"),
+        var settings = Provider == DbProvider.Postgres
+            ? new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = "postgres",
+                ["Database:ConnectionString"] = PostgresServer.Instance.DatabaseFor(directory),
+            }
+            : new Dictionary<string, string?> { ["Database:Path"] = Path.Combine(directory, "test.db") };
+        foreach (var (key, value) in CommonSettings)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    private static readonly Dictionary<string, string?> CommonSettings = new()
+    {
         ["Jwt:SigningKey"] = SigningKey,
         ["Jwt:Issuer"] = "TicketFunctions",
         ["Jwt:Audience"] = "TicketFunctions",

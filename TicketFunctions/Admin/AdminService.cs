@@ -8,12 +8,12 @@ namespace TicketFunctions.Admin;
 /// <summary>Read models for administrators: the logic behind <see cref="AdminFunctions"/>. Every sum is computed in SQL.</summary>
 public sealed class AdminService(Db db, TimeProvider clock)
 {
-    private static readonly string ListBookings = Sql.Load("admin/list_bookings");
-    private static readonly string CountBookings = Sql.Load("admin/count_bookings");
-    private static readonly string GetBooking = Sql.Load("admin/get_booking");
-    private static readonly string GetBookingPayments = Sql.Load("admin/get_booking_payments");
-    private static readonly string SalesByMovie = Sql.Load("admin/sales_by_movie");
-    private static readonly string SalesTotalsSql = Sql.Load("admin/sales_totals");
+    private static readonly SqlScript ListBookings = Sql.Load("admin/list_bookings");
+    private static readonly SqlScript CountBookings = Sql.Load("admin/count_bookings");
+    private static readonly SqlScript GetBooking = Sql.Load("admin/get_booking");
+    private static readonly SqlScript GetBookingPayments = Sql.Load("admin/get_booking_payments");
+    private static readonly SqlScript SalesByMovie = Sql.Load("admin/sales_by_movie");
+    private static readonly SqlScript SalesTotalsSql = Sql.Load("admin/sales_totals");
 
     public async Task<PagedList<AdminBookingResponse>> ListBookingsAsync(AdminBookingFilter filter, Paging paging, CancellationToken cancellationToken)
     {
@@ -30,8 +30,8 @@ public sealed class AdminService(Db db, TimeProvider clock)
             paging.Offset,
         };
         await using var connection = await db.OpenAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountBookings, parameters, cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<AdminBookingRow>(new CommandDefinition(ListBookings, parameters, cancellationToken: cancellationToken));
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountBookings.For(connection), parameters, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<AdminBookingRow>(new CommandDefinition(ListBookings.For(connection), parameters, cancellationToken: cancellationToken));
         return PagedList<AdminBookingResponse>.Of([.. rows.Select(AdminBookingResponse.From)], paging, total);
     }
 
@@ -52,8 +52,8 @@ public sealed class AdminService(Db db, TimeProvider clock)
     {
         var parameters = new { From = from?.ToUnixMs(), To = to?.ToUnixMs() };
         await using var connection = await db.OpenAsync(cancellationToken);
-        var movies = await connection.QueryAsync<SalesRow>(new CommandDefinition(SalesByMovie, parameters, cancellationToken: cancellationToken));
-        var totals = await connection.QuerySingleAsync<SalesRow>(new CommandDefinition(SalesTotalsSql, parameters, cancellationToken: cancellationToken));
+        var movies = await connection.QueryAsync<SalesRow>(new CommandDefinition(SalesByMovie.For(connection), parameters, cancellationToken: cancellationToken));
+        var totals = await connection.QuerySingleAsync<SalesRow>(new CommandDefinition(SalesTotalsSql.For(connection), parameters, cancellationToken: cancellationToken));
         return new SalesReportResponse(
             from,
             to,

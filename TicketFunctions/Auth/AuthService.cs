@@ -8,13 +8,13 @@ namespace TicketFunctions.Auth;
 /// <summary>Registration and login: the logic behind <see cref="AuthFunctions"/>.</summary>
 public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeProvider clock, IOptions<LoginOptions> loginOptions)
 {
-    private static readonly string InsertUser = Sql.Load("auth/insert_user");
-    private static readonly string FindUserByEmail = Sql.Load("auth/find_user_by_email");
-    private static readonly string GetUser = Sql.Load("auth/get_user");
-    private static readonly string UpdatePasswordHash = Sql.Load("auth/update_password_hash");
-    private static readonly string GetLoginFailures = Sql.Load("auth/get_login_failures");
-    private static readonly string ReserveLoginAttempt = Sql.Load("auth/reserve_login_attempt");
-    private static readonly string ClearLoginFailures = Sql.Load("auth/clear_login_failures");
+    private static readonly SqlScript InsertUser = Sql.Load("auth/insert_user");
+    private static readonly SqlScript FindUserByEmail = Sql.Load("auth/find_user_by_email");
+    private static readonly SqlScript GetUser = Sql.Load("auth/get_user");
+    private static readonly SqlScript UpdatePasswordHash = Sql.Load("auth/update_password_hash");
+    private static readonly SqlScript GetLoginFailures = Sql.Load("auth/get_login_failures");
+    private static readonly SqlScript ReserveLoginAttempt = Sql.Load("auth/reserve_login_attempt");
+    private static readonly SqlScript ClearLoginFailures = Sql.Load("auth/clear_login_failures");
 
     public static string Normalize(string email) => email.Trim().ToUpperInvariant();
 
@@ -64,7 +64,9 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
         var now = clock.UnixMsNow();
         var limits = loginOptions.Value;
         var window = new { NormalizedEmail = Normalize(request.Email), Now = now, WindowMs = (long)limits.FailureWindow.TotalMilliseconds, limits.MaxFailures };
-        var countable = request.Email.Length <= 254;
+        // An email that registration would refuse (too long, control characters) has no account and no throttle row;
+        // it is not even looked up, since PostgreSQL refuses a text holding U+0000.
+        var countable = request.Email.Length <= 254 && Validate.IsPrintable(request.Email);
         await using var connection = await db.OpenAsync(cancellationToken);
         if (countable && await connection.ExecuteAsync(ReserveLoginAttempt, window) == 0)
         {

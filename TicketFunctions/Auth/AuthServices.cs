@@ -33,8 +33,8 @@ public static class AuthServices
 /// </summary>
 public sealed partial class AdminSeeder(IOptions<AdminOptions> options, Db db, Passwords passwords, TimeProvider clock, ILogger<AdminSeeder> logger) : IStartupTask
 {
-    private static readonly string EnsureAdmin = Sql.Load("auth/ensure_admin");
-    private static readonly string FindUserByEmail = Sql.Load("auth/find_user_by_email");
+    private static readonly SqlScript EnsureAdmin = Sql.Load("auth/ensure_admin");
+    private static readonly SqlScript FindUserByEmail = Sql.Load("auth/find_user_by_email");
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {

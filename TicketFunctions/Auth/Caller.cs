@@ -24,7 +24,7 @@ public sealed record Caller(long Id, string Email, string Role)
 /// <summary>Authenticates a request from its bearer token; the authorization middleware calls it for every function that needs a caller.</summary>
 public sealed class Authenticator(Tokens tokens, Db db)
 {
-    private static readonly string GetUser = Sql.Load("auth/get_user");
+    private static readonly SqlScript GetUser = Sql.Load("auth/get_user");
 
     /// <summary>The caller, or the 401 to answer.</summary>
     public async Task<Authenticated> AuthenticateAsync(HttpRequest request)

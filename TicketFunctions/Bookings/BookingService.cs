@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using TicketFunctions.Auth;
 using TicketFunctions.Catalog;
@@ -14,25 +14,25 @@ namespace TicketFunctions.Bookings;
 public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOptions> options, Refunds refunds)
 {
     public const int MaxSeatsPerBooking = 10;
-    private const int SqlitePrimaryKeyViolation = 1555;
     private const int CancelAttempts = 3;
 
-    private static readonly string GetShowtimeForBooking = Sql.Load("bookings/get_showtime_for_booking");
-    private static readonly string ReclaimExpiredBookings = Sql.Load("bookings/reclaim_expired_bookings");
-    private static readonly string ReclaimExpiredClaims = Sql.Load("bookings/reclaim_expired_claims");
-    private static readonly string CountUserClaims = Sql.Load("bookings/count_user_claims");
-    private static readonly string TakenSeats = Sql.Load("bookings/taken_seats");
-    private static readonly string LiveSeats = Sql.Load("bookings/live_seats");
-    private static readonly string InsertBooking = Sql.Load("bookings/insert_booking");
-    private static readonly string InsertBookingSeats = Sql.Load("bookings/insert_booking_seats");
-    private static readonly string InsertSeatClaims = Sql.Load("bookings/insert_seat_claims");
-    private static readonly string GetBooking = Sql.Load("bookings/get_booking");
-    private static readonly string ListBookings = Sql.Load("bookings/list_bookings");
-    private static readonly string CountBookings = Sql.Load("bookings/count_bookings");
-    private static readonly string GetBookingForCancel = Sql.Load("bookings/get_booking_for_cancel");
-    private static readonly string CancelBooking = Sql.Load("bookings/cancel_booking");
-    private static readonly string RefundPayment = Sql.Load("bookings/refund_payment");
-    private static readonly string ReleaseClaims = Sql.Load("bookings/release_claims");
+    private static readonly SqlScript LockShowtime = Sql.Load("bookings/lock_showtime");
+    private static readonly SqlScript GetShowtimeForBooking = Sql.Load("bookings/get_showtime_for_booking");
+    private static readonly SqlScript ReclaimExpiredBookings = Sql.Load("bookings/reclaim_expired_bookings");
+    private static readonly SqlScript ReclaimExpiredClaims = Sql.Load("bookings/reclaim_expired_claims");
+    private static readonly SqlScript CountUserClaims = Sql.Load("bookings/count_user_claims");
+    private static readonly SqlScript TakenSeats = Sql.Load("bookings/taken_seats");
+    private static readonly SqlScript LiveSeats = Sql.Load("bookings/live_seats");
+    private static readonly SqlScript InsertBooking = Sql.Load("bookings/insert_booking");
+    private static readonly SqlScript InsertBookingSeats = Sql.Load("bookings/insert_booking_seats");
+    private static readonly SqlScript InsertSeatClaims = Sql.Load("bookings/insert_seat_claims");
+    private static readonly SqlScript GetBooking = Sql.Load("bookings/get_booking");
+    private static readonly SqlScript ListBookings = Sql.Load("bookings/list_bookings");
+    private static readonly SqlScript CountBookings = Sql.Load("bookings/count_bookings");
+    private static readonly SqlScript GetBookingForCancel = Sql.Load("bookings/get_booking_for_cancel");
+    private static readonly SqlScript CancelBooking = Sql.Load("bookings/cancel_booking");
+    private static readonly SqlScript RefundPayment = Sql.Load("bookings/refund_payment");
+    private static readonly SqlScript ReleaseClaims = Sql.Load("bookings/release_claims");
 
     /// <summary>
     /// Holds seats for the caller in one write transaction: ended holds on the showtime are reclaimed (their bookings
@@ -59,7 +59,8 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
             return early.Error!;
         }
 
-        await using var transaction = Db.BeginWrite(connection);
+        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
+        await connection.ExecuteAsync(LockShowtime, new { Id = request.ShowtimeId }, transaction);
 
         // Read once the write lock is held: waiting for it must not make ended holds look live.
         var now = clock.UnixMsNow();
@@ -89,7 +90,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
             await connection.ExecuteAsync(InsertBookingSeats, claim, transaction);
             await connection.ExecuteAsync(InsertSeatClaims, claim, transaction);
         }
-        catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqlitePrimaryKeyViolation)
+        catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.Unique, "seat_claims"))
         {
             return SeatsTaken([.. seats.Select(s => s.ToString())]);
         }
@@ -140,7 +141,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
                 return refusal;
             }
 
-            await using var transaction = Db.BeginWrite(connection);
+            await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
 
             // Read once the write lock is held: waiting for it must not let a hold that ended meanwhile be cancelled.
             var now = clock.UnixMsNow();
@@ -186,7 +187,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
     /// showtime are reclaimed first; without one nothing is written, and ended holds already read as free.
     /// </summary>
     private async Task<Result<(ShowtimeLayoutRow Showtime, Seat[] Seats)>> CheckAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, BookingRequest request, Caller caller, Seat[] requested, int seatCount, long now)
+        DbConnection connection, DbTransaction? transaction, BookingRequest request, Caller caller, Seat[] requested, int seatCount, long now)
     {
         var showtime = await connection.QuerySingleOrDefaultAsync<ShowtimeLayoutRow>(GetShowtimeForBooking, new { Id = request.ShowtimeId }, transaction);
         if (showtime is null)
@@ -226,7 +227,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
 
     /// <summary>The named seats if all are free, else 409 naming the taken ones; or the picker's best seats for a count.</summary>
     private static async Task<Result<Seat[]>> ChooseSeatsAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, ShowtimeLayoutRow showtime, Seat[] requested, int seatCount, long now)
+        DbConnection connection, DbTransaction? transaction, ShowtimeLayoutRow showtime, Seat[] requested, int seatCount, long now)
     {
         if (requested.Length > 0)
         {

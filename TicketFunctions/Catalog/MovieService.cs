@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Globalization;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 
@@ -9,15 +9,14 @@ namespace TicketFunctions.Catalog;
 /// <summary>Movies: the logic behind <see cref="MovieFunctions"/>.</summary>
 public sealed class MovieService(Db db, TimeProvider clock)
 {
-    private const int SqliteForeignKeyViolation = 787;
 
-    private static readonly string ListMovies = Sql.Load("catalog/list_movies");
-    private static readonly string CountMovies = Sql.Load("catalog/count_movies");
-    private static readonly string GetMovie = Sql.Load("catalog/get_movie");
-    private static readonly string InsertMovie = Sql.Load("catalog/insert_movie");
-    private static readonly string UpdateMovie = Sql.Load("catalog/update_movie");
-    private static readonly string DeleteMovie = Sql.Load("catalog/delete_movie");
-    private static readonly string MovieExists = Sql.Load("catalog/movie_exists");
+    private static readonly SqlScript ListMovies = Sql.Load("catalog/list_movies");
+    private static readonly SqlScript CountMovies = Sql.Load("catalog/count_movies");
+    private static readonly SqlScript GetMovie = Sql.Load("catalog/get_movie");
+    private static readonly SqlScript InsertMovie = Sql.Load("catalog/insert_movie");
+    private static readonly SqlScript UpdateMovie = Sql.Load("catalog/update_movie");
+    private static readonly SqlScript DeleteMovie = Sql.Load("catalog/delete_movie");
+    private static readonly SqlScript MovieExists = Sql.Load("catalog/movie_exists");
 
     public async Task<PagedList<MovieResponse>> ListAsync(string? search, string? genre, Paging paging, CancellationToken cancellationToken)
     {
@@ -64,13 +63,13 @@ public sealed class MovieService(Db db, TimeProvider clock)
     public async Task<Error?> DeleteAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var transaction = Db.BeginWrite(connection);
+        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
         int deleted;
         try
         {
             deleted = await connection.ExecuteAsync(DeleteMovie, new { Id = id }, transaction);
         }
-        catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteForeignKeyViolation)
+        catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.ForeignKey))
         {
             // A foreign key from elsewhere (not a showtime, which the statement checks) still refers to the movie.
             return HasShowtimes();

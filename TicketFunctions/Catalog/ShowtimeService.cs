@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Globalization;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
 
@@ -16,15 +16,15 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
     private static readonly System.ComponentModel.DataAnnotations.RangeAttribute PriceRange
         = Fields.Rule<System.ComponentModel.DataAnnotations.RangeAttribute>(typeof(ShowtimeRequest), nameof(ShowtimeRequest.Price));
 
-    private static readonly string ListShowtimes = Sql.Load("catalog/list_showtimes");
-    private static readonly string CountShowtimes = Sql.Load("catalog/count_showtimes");
-    private static readonly string GetShowtime = Sql.Load("catalog/get_showtime");
-    private static readonly string GetShowtimeLayout = Sql.Load("catalog/get_showtime_layout");
-    private static readonly string LiveClaims = Sql.Load("catalog/live_claims");
-    private static readonly string GetMovieDuration = Sql.Load("catalog/get_movie_duration");
-    private static readonly string TheatreExists = Sql.Load("catalog/theatre_exists");
-    private static readonly string FindOverlappingShowtime = Sql.Load("catalog/find_overlapping_showtime");
-    private static readonly string InsertShowtime = Sql.Load("catalog/insert_showtime");
+    private static readonly SqlScript ListShowtimes = Sql.Load("catalog/list_showtimes");
+    private static readonly SqlScript CountShowtimes = Sql.Load("catalog/count_showtimes");
+    private static readonly SqlScript GetShowtime = Sql.Load("catalog/get_showtime");
+    private static readonly SqlScript GetShowtimeLayout = Sql.Load("catalog/get_showtime_layout");
+    private static readonly SqlScript LiveClaims = Sql.Load("catalog/live_claims");
+    private static readonly SqlScript GetMovieDuration = Sql.Load("catalog/get_movie_duration");
+    private static readonly SqlScript LockTheatre = Sql.Load("catalog/lock_theatre");
+    private static readonly SqlScript FindOverlappingShowtime = Sql.Load("catalog/find_overlapping_showtime");
+    private static readonly SqlScript InsertShowtime = Sql.Load("catalog/insert_showtime");
 
     public async Task<PagedList<ShowtimeResponse>> ListAsync(ShowtimeFilter filter, Paging paging, CancellationToken cancellationToken)
     {
@@ -99,14 +99,15 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
         }
 
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var transaction = Db.BeginWrite(connection);
+        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
+        var theatre = await connection.ExecuteScalarAsync<long?>(LockTheatre, new { Id = request.TheatreId }, transaction);
         var duration = await connection.ExecuteScalarAsync<long?>(GetMovieDuration, new { Id = request.MovieId }, transaction);
         if (duration is null)
         {
             errors.Add("movieId", "No movie with this id.");
         }
 
-        if (!await connection.ExecuteScalarAsync<bool>(TheatreExists, new { Id = request.TheatreId }, transaction))
+        if (theatre is null)
         {
             errors.Add("theatreId", "No theatre with this id.");
         }
@@ -137,10 +138,16 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
         {
             id = await connection.ExecuteScalarAsync<long>(InsertShowtime, args, transaction);
         }
-        catch (SqliteException e) when (e.Message.Contains("showtime_overlap", StringComparison.Ordinal))
+        catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.Overlap))
         {
-            // The schema's trigger is the backstop; the check above normally answers first, naming the showtime.
+            // The schema (SQLite's trigger, PostgreSQL's exclusion constraint) is the backstop; the check above
+            // normally answers first, naming the showtime.
             return Overlap(null);
+        }
+        catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.ForeignKey))
+        {
+            // The movie was deleted after the check above (possible on PostgreSQL, where writers run side by side).
+            return new Error.Invalid("movieId", "No movie with this id.");
         }
 
         var row = await connection.QuerySingleAsync<ShowtimeRow>(GetShowtime, new { Id = id, Now = now }, transaction);

@@ -7,12 +7,12 @@ namespace TicketFunctions.Catalog;
 /// <summary>Theatres: the logic behind <see cref="TheatreFunctions"/>.</summary>
 public sealed class TheatreService(Db db, TimeProvider clock)
 {
-    private static readonly string ListTheatres = Sql.Load("catalog/list_theatres");
-    private static readonly string CountTheatres = Sql.Load("catalog/count_theatres");
-    private static readonly string GetTheatre = Sql.Load("catalog/get_theatre");
-    private static readonly string InsertTheatre = Sql.Load("catalog/insert_theatre");
-    private static readonly string UpdateTheatre = Sql.Load("catalog/update_theatre");
-    private static readonly string TheatreExists = Sql.Load("catalog/theatre_exists");
+    private static readonly SqlScript ListTheatres = Sql.Load("catalog/list_theatres");
+    private static readonly SqlScript CountTheatres = Sql.Load("catalog/count_theatres");
+    private static readonly SqlScript GetTheatre = Sql.Load("catalog/get_theatre");
+    private static readonly SqlScript InsertTheatre = Sql.Load("catalog/insert_theatre");
+    private static readonly SqlScript UpdateTheatre = Sql.Load("catalog/update_theatre");
+    private static readonly SqlScript LockTheatre = Sql.Load("catalog/lock_theatre");
 
     public async Task<PagedList<TheatreResponse>> ListAsync(string? city, Paging paging, CancellationToken cancellationToken)
     {
@@ -53,11 +53,11 @@ public sealed class TheatreService(Db db, TimeProvider clock)
         }
 
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var transaction = Db.BeginWrite(connection);
-        var row = await connection.QuerySingleOrDefaultAsync<TheatreRow>(UpdateTheatre, theatre.Value with { Id = id }, transaction);
+        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
+        var exists = await connection.ExecuteScalarAsync<long?>(LockTheatre, new { Id = id }, transaction) is not null;
+        var row = exists ? await connection.QuerySingleOrDefaultAsync<TheatreRow>(UpdateTheatre, theatre.Value with { Id = id }, transaction) : null;
         if (row is null)
         {
-            var exists = await connection.ExecuteScalarAsync<bool>(TheatreExists, new { Id = id }, transaction);
             return exists
                 ? new Error.Conflict("theatre_has_showtimes", "The theatre has showtimes, so its seatRows and seatsPerRow cannot change.")
                 : new Error.NotFound("No theatre with this id.");

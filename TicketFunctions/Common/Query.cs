@@ -38,6 +38,13 @@ public sealed class Query(HttpRequest request)
             return null;
         }
 
+        // No stored text has them, and PostgreSQL cannot even compare a text holding U+0000.
+        if (!Validate.IsPrintable(value))
+        {
+            Fail(name, "Must not contain control characters.");
+            return null;
+        }
+
         return value;
     }
 

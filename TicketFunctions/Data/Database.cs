@@ -1,52 +1,102 @@
 using System.ComponentModel.DataAnnotations;
+using System.Data;
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace TicketFunctions.Data;
 
-public sealed class DatabaseOptions
+/// <summary>Which store the app runs on: SQLite (one file, one instance) or PostgreSQL (many instances).</summary>
+public enum DbProvider
 {
+    Sqlite,
+    Postgres,
+}
+
+public sealed class DatabaseOptions : IValidatableObject
+{
+    /// <summary><c>Database__Provider</c>: sqlite (the default) or postgres.</summary>
+    public DbProvider Provider { get; set; } = DbProvider.Sqlite;
+
     /// <summary>The SQLite file; relative paths are taken from the app's content root.</summary>
     public string? Path { get; set; }
+
+    /// <summary>The PostgreSQL connection string (Npgsql), required when the provider is postgres.</summary>
+    public string? ConnectionString { get; set; }
 
     /// <summary>How long a writer waits for another writer's lock before giving up.</summary>
     [Range(typeof(TimeSpan), "00:00:00.1", "00:05:00")]
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Provider == DbProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return new ValidationResult(
+                "Database__Provider is postgres but Database__ConnectionString is not set (an Npgsql connection string such as Host=...;Database=...;Username=...).",
+                [nameof(ConnectionString)]);
+        }
+    }
 }
 
-/// <summary>Opens SQLite connections with the app's settings: WAL, a busy timeout, foreign keys on.</summary>
-public sealed class Db
+/// <summary>
+/// Opens connections to the configured store. SQLite: WAL, a busy timeout, foreign keys on. PostgreSQL: a pooled
+/// Npgsql data source whose lock and statement waits are bounded by the same busy timeout.
+/// </summary>
+public sealed class Db : IAsyncDisposable
 {
-    private readonly string _connectionString;
+    private readonly string _sqliteConnectionString = "";
     private readonly int _busyTimeoutMs;
+    private readonly NpgsqlDataSource? _postgres;
 
     public Db(IOptions<DatabaseOptions> options, IHostEnvironment environment)
     {
-        var configured = options.Value.Path;
+        var settings = options.Value;
+        Provider = settings.Provider;
+        _busyTimeoutMs = (int)settings.BusyTimeout.TotalMilliseconds;
+        if (Provider == DbProvider.Postgres)
+        {
+            var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+
+            // A writer queued on a row lock gives up as a SQLite writer does on the busy timeout.
+            builder.Options = $"{builder.Options} -c lock_timeout={_busyTimeoutMs}".Trim();
+            _postgres = NpgsqlDataSource.Create(builder.ConnectionString);
+            return;
+        }
+
+        var configured = settings.Path;
         FilePath = string.IsNullOrWhiteSpace(configured)
             ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "TicketFunctions", "ticketfunctions.db")
             : System.IO.Path.GetFullPath(configured, environment.ContentRootPath);
-        _busyTimeoutMs = (int)options.Value.BusyTimeout.TotalMilliseconds;
-        _connectionString = new SqliteConnectionStringBuilder
+        _sqliteConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
             ForeignKeys = true,
-            DefaultTimeout = Math.Max(1, (int)options.Value.BusyTimeout.TotalSeconds),
+            DefaultTimeout = Math.Max(1, (int)settings.BusyTimeout.TotalSeconds),
         }.ToString();
     }
 
-    public string FilePath { get; }
+    public DbProvider Provider { get; }
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    /// <summary>The SQLite file; empty for PostgreSQL.</summary>
+    public string FilePath { get; } = "";
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
-        var connection = new SqliteConnection(_connectionString);
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+        }
+
+        var connection = new SqliteConnection(_sqliteConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -61,10 +111,24 @@ public sealed class Db
     }
 
     /// <summary>
-    /// Starts a write transaction with BEGIN IMMEDIATE, so the write lock is taken up front and two writers never
-    /// deadlock upgrading read locks; Microsoft.Data.Sqlite's non-deferred transactions are exactly that.
+    /// Starts a write transaction. SQLite: BEGIN IMMEDIATE (Microsoft.Data.Sqlite's non-deferred transaction), so the
+    /// one write lock is taken up front and two writers never deadlock upgrading read locks; that lock serializes
+    /// every writer. PostgreSQL: READ COMMITTED, where writers run side by side and each one takes the row locks its
+    /// invariants need (a hold locks its showtime row first; state changes are conditional updates, which re-check
+    /// their WHERE on the newest row version after waiting for a concurrent writer), and the constraints refuse the rest.
+    /// Row locks rather than SERIALIZABLE: a conflict waits its turn instead of failing and being retried, so a rush
+    /// on one showtime queues on that showtime alone without retry loops.
     /// </summary>
-    public static SqliteTransaction BeginWrite(SqliteConnection connection) => connection.BeginTransaction(deferred: false);
+    public static async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default)
+        => connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: false)
+            : await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+
+    /// <summary>The provider a connection talks to, so that a script picks its dialect from the connection it runs on.</summary>
+    public static DbProvider ProviderOf(IDbConnection connection)
+        => connection is NpgsqlConnection ? DbProvider.Postgres : DbProvider.Sqlite;
+
+    public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
 
 public static class DataServices

@@ -4,44 +4,67 @@ using Microsoft.Extensions.Logging;
 namespace TicketFunctions.Data;
 
 /// <summary>
-/// Applies sql/migrations/NNNN_name.sql in order, each in its own write transaction, and records it in
-/// schema_migrations; instances starting together serialize on the write lock and skip what another applied.
+/// Applies the provider's sql/migrations/&lt;provider&gt;/NNNN_name.sql in order, each in its own write transaction,
+/// and records it in schema_migrations. Instances starting together take turns: on SQLite on the write lock, on
+/// PostgreSQL on a session advisory lock held for the whole run; each skips what another already applied.
 /// </summary>
 public sealed partial class Migrator(Db db, TimeProvider clock, ILogger<Migrator> logger)
 {
-    private const string Folder = "migrations/";
+    // Any fixed number works as long as nothing else in the database uses it: "TicketFn" in ASCII.
+    private const long AdvisoryLockKey = 0x5469636B6574466E;
 
-    public static IReadOnlyList<KeyValuePair<string, string>> Migrations { get; } =
-        [.. Sql.All.Where(s => s.Key.StartsWith(Folder, StringComparison.Ordinal)).OrderBy(s => s.Key, StringComparer.Ordinal)];
+    public IReadOnlyList<KeyValuePair<string, string>> Migrations => Sql.Migrations(db.Provider);
 
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(db.FilePath)!);
-        await using var connection = await db.OpenAsync(cancellationToken);
-
-        // WAL is a property of the file, set once; readers then never block the writer.
-        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
-        await connection.ExecuteAsync(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT;");
-
-        foreach (var (name, script) in Migrations)
+        if (db.Provider == DbProvider.Sqlite)
         {
-            var id = name[Folder.Length..];
-            await using var transaction = Db.BeginWrite(connection);
-            var applied = await connection.ExecuteScalarAsync<long>(
-                "SELECT count(*) FROM schema_migrations WHERE id = @Id;", new { Id = id }, transaction);
-            if (applied > 0)
-            {
-                continue;
-            }
+            Directory.CreateDirectory(Path.GetDirectoryName(db.FilePath)!);
+        }
 
-            await connection.ExecuteAsync(script, transaction: transaction);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        if (db.Provider == DbProvider.Postgres)
+        {
+            // Blocks (without polling) until another instance's run is over; released at the end or when the session dies.
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@Key);", new { Key = AdvisoryLockKey }, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(
-                "INSERT INTO schema_migrations (id, applied_at) VALUES (@Id, @Now);",
-                new { Id = id, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() },
-                transaction);
-            await transaction.CommitAsync(cancellationToken);
-            LogApplied(id);
+                "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL);");
+        }
+        else
+        {
+            // WAL is a property of the file, set once; readers then never block the writer.
+            await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+            await connection.ExecuteAsync(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT;");
+        }
+
+        try
+        {
+            foreach (var (id, script) in Migrations)
+            {
+                await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
+                var applied = await connection.ExecuteScalarAsync<long>(
+                    "SELECT count(*) FROM schema_migrations WHERE id = @Id;", new { Id = id }, transaction);
+                if (applied > 0)
+                {
+                    continue;
+                }
+
+                await connection.ExecuteAsync(script, transaction: transaction);
+                await connection.ExecuteAsync(
+                    "INSERT INTO schema_migrations (id, applied_at) VALUES (@Id, @Now);",
+                    new { Id = id, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() },
+                    transaction);
+                await transaction.CommitAsync(cancellationToken);
+                LogApplied(id);
+            }
+        }
+        finally
+        {
+            if (db.Provider == DbProvider.Postgres)
+            {
+                await connection.ExecuteAsync("SELECT pg_advisory_unlock(@Key);", new { Key = AdvisoryLockKey });
+            }
         }
     }
 

@@ -29,8 +29,8 @@ public sealed record MaintenanceResult(long IdempotencyKeysDeleted, long LoginFa
 public sealed partial class MaintenanceSweep(
     Db db, TimeProvider clock, IOptions<MaintenanceOptions> options, IOptions<LoginOptions> loginOptions, ILogger<MaintenanceSweep> logger)
 {
-    private static readonly string DeleteExpiredIdempotencyKeys = Sql.Load("payments/delete_expired_idempotency_keys");
-    private static readonly string DeleteOldLoginFailures = Sql.Load("auth/delete_old_login_failures");
+    private static readonly SqlScript DeleteExpiredIdempotencyKeys = Sql.Load("payments/delete_expired_idempotency_keys");
+    private static readonly SqlScript DeleteOldLoginFailures = Sql.Load("auth/delete_old_login_failures");
 
     public async Task<MaintenanceResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -52,12 +52,12 @@ public sealed partial class MaintenanceSweep(
         return result;
     }
 
-    private async Task<long> DeleteInBatchesAsync(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, object args, CancellationToken cancellationToken)
+    private async Task<long> DeleteInBatchesAsync(System.Data.Common.DbConnection connection, SqlScript sql, object args, CancellationToken cancellationToken)
     {
         long deleted = 0;
         for (var batch = 0; batch < options.Value.MaxBatches; batch++)
         {
-            var rows = await connection.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: cancellationToken));
+            var rows = await connection.ExecuteAsync(new CommandDefinition(sql.For(connection), args, cancellationToken: cancellationToken));
             deleted += rows;
             if (rows < options.Value.BatchSize)
             {

@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
@@ -15,19 +15,19 @@ namespace TicketFunctions.Payments;
 /// </summary>
 public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Refunds refunds, TimeProvider clock, ILogger<PaymentProcessor> logger)
 {
-    private static readonly string GetPaymentForProcessing = Sql.Load("payments/get_payment_for_processing");
-    private static readonly string MarkPaymentSucceeded = Sql.Load("payments/mark_payment_succeeded");
-    private static readonly string MarkPaymentFailed = Sql.Load("payments/mark_payment_failed");
-    private static readonly string RequestRefund = Sql.Load("payments/request_refund");
-    private static readonly string ConfirmBooking = Sql.Load("payments/confirm_booking");
-    private static readonly string SellSeatClaims = Sql.Load("payments/sell_seat_claims");
-    private static readonly string GetPaymentStatus = Sql.Load("payments/get_payment_status");
-    private static readonly string GetBookingStatus = Sql.Load("payments/get_booking_status");
+    private static readonly SqlScript GetPaymentForProcessing = Sql.Load("payments/get_payment_for_processing");
+    private static readonly SqlScript MarkPaymentSucceeded = Sql.Load("payments/mark_payment_succeeded");
+    private static readonly SqlScript MarkPaymentFailed = Sql.Load("payments/mark_payment_failed");
+    private static readonly SqlScript RequestRefund = Sql.Load("payments/request_refund");
+    private static readonly SqlScript ConfirmBooking = Sql.Load("payments/confirm_booking");
+    private static readonly SqlScript SellSeatClaims = Sql.Load("payments/sell_seat_claims");
+    private static readonly SqlScript GetPaymentStatus = Sql.Load("payments/get_payment_status");
+    private static readonly SqlScript GetBookingStatus = Sql.Load("payments/get_booking_status");
 
     public async Task ProcessAsync(long paymentId, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await PendingPaymentAsync(connection, paymentId) is not { } payment)
+        if (await PendingPaymentAsync(connection, paymentId, cancellationToken) is not { } payment)
         {
             return;
         }
@@ -67,7 +67,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
     public async Task FailPoisonedAsync(long paymentId, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await PendingPaymentAsync(connection, paymentId) is not { } payment)
+        if (await PendingPaymentAsync(connection, paymentId, cancellationToken) is not { } payment)
         {
             return;
         }
@@ -80,7 +80,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
         => bookingStatus == "CANCELLED" ? FailureReasons.BookingCancelled : FailureReasons.BookingExpired;
 
     /// <summary>The payment if it is still PENDING; otherwise null (unknown, or settled by an earlier delivery).</summary>
-    private async Task<PaymentToProcess?> PendingPaymentAsync(SqliteConnection connection, long paymentId)
+    private async Task<PaymentToProcess?> PendingPaymentAsync(DbConnection connection, long paymentId, CancellationToken cancellationToken)
     {
         var payment = await connection.QuerySingleOrDefaultAsync<PaymentToProcess>(GetPaymentForProcessing, new { PaymentId = paymentId });
         if (payment is null)
@@ -104,7 +104,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
     /// reached SUCCESS meanwhile is left alone: a SUCCESS payment is never refunded here.
     /// </summary>
     private async Task<bool> FailAndRefundAsync(
-        SqliteConnection connection, PaymentToProcess payment, string reason, string? reference, CancellationToken cancellationToken)
+        DbConnection connection, PaymentToProcess payment, string reason, string? reference, CancellationToken cancellationToken)
     {
         var now = clock.UnixMsNow();
         if (!await FailAsync(connection, payment.PaymentId, reason, reference, refunds.DueAt(now), cancellationToken))
@@ -120,9 +120,9 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
     }
 
     /// <summary>Null when the payment is SUCCESS and its booking CONFIRMED; otherwise the failure reason to record.</summary>
-    private async Task<string?> ConfirmAsync(SqliteConnection connection, PaymentToProcess payment, string? reference, CancellationToken cancellationToken)
+    private async Task<string?> ConfirmAsync(DbConnection connection, PaymentToProcess payment, string? reference, CancellationToken cancellationToken)
     {
-        await using var transaction = Db.BeginWrite(connection);
+        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
 
         // Read once the write lock is held: waiting for it must not let a hold that ended meanwhile be confirmed.
         var now = clock.UnixMsNow();
@@ -149,10 +149,10 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
     }
 
     private async Task<bool> FailAsync(
-        SqliteConnection connection, long paymentId, string reason, string? reference, long? refundDueAt, CancellationToken cancellationToken)
+        DbConnection connection, long paymentId, string reason, string? reference, long? refundDueAt, CancellationToken cancellationToken)
     {
         var changed = await connection.ExecuteAsync(new CommandDefinition(
-            MarkPaymentFailed,
+            MarkPaymentFailed.For(connection),
             new { PaymentId = paymentId, FailureReason = reason, GatewayReference = reference, RefundDueAt = refundDueAt, Now = clock.UnixMsNow() },
             cancellationToken: cancellationToken));
         if (changed > 0)

@@ -1,9 +1,9 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Data.Sqlite;
 using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
@@ -23,12 +23,12 @@ public sealed class PaymentService(Db db, TimeProvider clock)
     public const string IdempotencyKeyPattern = "^[ -~]+$";
     public static readonly TimeSpan IdempotencyKeyLifetime = TimeSpan.FromHours(24);
 
-    private static readonly string GetPayableBooking = Sql.Load("payments/get_payable_booking");
-    private static readonly string InsertPayment = Sql.Load("payments/insert_payment");
-    private static readonly string GetPayment = Sql.Load("payments/get_payment");
-    private static readonly string FindIdempotencyKey = Sql.Load("payments/find_idempotency_key");
-    private static readonly string DeleteExpiredIdempotencyKey = Sql.Load("payments/delete_expired_idempotency_key");
-    private static readonly string InsertIdempotencyKey = Sql.Load("payments/insert_idempotency_key");
+    private static readonly SqlScript GetPayableBooking = Sql.Load("payments/get_payable_booking");
+    private static readonly SqlScript InsertPayment = Sql.Load("payments/insert_payment");
+    private static readonly SqlScript GetPayment = Sql.Load("payments/get_payment");
+    private static readonly SqlScript FindIdempotencyKey = Sql.Load("payments/find_idempotency_key");
+    private static readonly SqlScript DeleteExpiredIdempotencyKey = Sql.Load("payments/delete_expired_idempotency_key");
+    private static readonly SqlScript InsertIdempotencyKey = Sql.Load("payments/insert_idempotency_key");
 
     /// <summary>The Idempotency-Key header: absent (null), or 1..100 printable ASCII characters; otherwise a field error.</summary>
     public static Result<string?> ReadIdempotencyKey(HttpRequest request)
@@ -65,13 +65,13 @@ public sealed class PaymentService(Db db, TimeProvider clock)
         {
             return await CreateInTransactionAsync(connection, request, requestHash, idempotencyKey, caller, cancellationToken);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19 && idempotencyKey is not null && e.Message.Contains("idempotency_keys", StringComparison.Ordinal))
+        catch (DbException e) when (idempotencyKey is not null && DbRefusal.Is(e, DbRefusalKind.Unique, "idempotency_keys"))
         {
-            // Another request with this key committed first (possible only if the write lock was not held): replay it.
+            // Another request with this key committed first (on PostgreSQL, where writers run side by side): replay it.
             var replay = await ReplayAsync(connection, caller.Id, idempotencyKey, requestHash, null);
             return replay ?? throw new InvalidOperationException("An idempotency key clashed but cannot be read back.", e);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19 && e.Message.Contains("payments.booking_id", StringComparison.Ordinal))
+        catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.Unique, "payments"))
         {
             // ux_payments_live: the backstop against a second live payment, whatever the checks above missed.
             return PaymentExists();
@@ -86,10 +86,10 @@ public sealed class PaymentService(Db db, TimeProvider clock)
     }
 
     private async Task<Result<PaymentAccepted>> CreateInTransactionAsync(
-        SqliteConnection connection, CreatePaymentRequest request, string requestHash, string? idempotencyKey, Caller caller, CancellationToken cancellationToken)
+        DbConnection connection, CreatePaymentRequest request, string requestHash, string? idempotencyKey, Caller caller, CancellationToken cancellationToken)
     {
         var now = clock.UnixMsNow();
-        await using var transaction = Db.BeginWrite(connection);
+        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
         if (idempotencyKey is not null)
         {
             await connection.ExecuteAsync(DeleteExpiredIdempotencyKey, new { UserId = caller.Id, Key = idempotencyKey, Now = now }, transaction);
@@ -159,7 +159,7 @@ public sealed class PaymentService(Db db, TimeProvider clock)
 
     /// <summary>The stored first answer for this key; a conflict for another body; null when the key is unused.</summary>
     private static async Task<Result<PaymentAccepted>?> ReplayAsync(
-        SqliteConnection connection, long userId, string key, string requestHash, SqliteTransaction? transaction)
+        DbConnection connection, long userId, string key, string requestHash, DbTransaction? transaction)
     {
         var stored = await connection.QuerySingleOrDefaultAsync<StoredAnswer>(FindIdempotencyKey, new { UserId = userId, Key = key }, transaction);
         if (stored is null)

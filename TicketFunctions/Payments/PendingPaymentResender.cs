@@ -15,14 +15,14 @@ public sealed class PendingPaymentResender(Db db, TimeProvider clock, IOptions<P
 {
     private const int BatchSize = 500;
 
-    private static readonly string FindStalePendingPayments = Sql.Load("payments/find_stale_pending_payments");
+    private static readonly SqlScript FindStalePendingPayments = Sql.Load("payments/find_stale_pending_payments");
 
     /// <summary>Ids of PENDING payments created more than <see cref="PaymentOptions.ResendAfter"/> ago, oldest first.</summary>
     public async Task<IReadOnlyList<long>> FindStaleAsync(CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         var ids = await connection.QueryAsync<long>(new CommandDefinition(
-            FindStalePendingPayments,
+            FindStalePendingPayments.For(connection),
             new { Cutoff = clock.UnixMsNow() - (long)options.Value.ResendAfter.TotalMilliseconds, Limit = BatchSize },
             cancellationToken: cancellationToken));
         return [.. ids];

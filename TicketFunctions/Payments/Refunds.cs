@@ -25,8 +25,8 @@ public sealed class RefundOptions
 /// </summary>
 public sealed partial class Refunds(Db db, IPaymentGateway gateway, IOptions<RefundOptions> options, ILogger<Refunds> logger)
 {
-    private static readonly string GetOwedRefund = Sql.Load("payments/get_owed_refund");
-    private static readonly string CompleteRefund = Sql.Load("payments/complete_refund");
+    private static readonly SqlScript GetOwedRefund = Sql.Load("payments/get_owed_refund");
+    private static readonly SqlScript CompleteRefund = Sql.Load("payments/complete_refund");
 
     /// <summary>The refund_due_at to record with a new debt: the sweep leaves it to the committing caller until then.</summary>
     public long DueAt(long now) => now + (long)options.Value.RetryAfter.TotalMilliseconds;
@@ -97,8 +97,8 @@ public sealed partial class Refunds(Db db, IPaymentGateway gateway, IOptions<Ref
 /// </summary>
 public sealed partial class RefundSweep(Db db, Refunds refunds, TimeProvider clock, IOptions<RefundOptions> options, ILogger<RefundSweep> logger)
 {
-    private static readonly string FindDueRefunds = Sql.Load("payments/find_due_refunds");
-    private static readonly string ClaimRefund = Sql.Load("payments/claim_refund");
+    private static readonly SqlScript FindDueRefunds = Sql.Load("payments/find_due_refunds");
+    private static readonly SqlScript ClaimRefund = Sql.Load("payments/claim_refund");
 
     /// <summary>One run: how many refunds the gateway made.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -108,7 +108,7 @@ public sealed partial class RefundSweep(Db db, Refunds refunds, TimeProvider clo
         await using (var connection = await db.OpenAsync(cancellationToken))
         {
             due = [.. await connection.QueryAsync<DueRefund>(new CommandDefinition(
-                FindDueRefunds, new { Now = now, Limit = options.Value.BatchSize }, cancellationToken: cancellationToken))];
+                FindDueRefunds.For(connection), new { Now = now, Limit = options.Value.BatchSize }, cancellationToken: cancellationToken))];
         }
 
         var refunded = 0;

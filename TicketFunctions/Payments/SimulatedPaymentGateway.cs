@@ -20,11 +20,11 @@ public sealed class SimulatedPaymentGateway(Db db, TimeProvider clock, IOptions<
     public const string ProcessingErrorToken = "tok_processingError";
     public const string InvalidToken = FailureReasons.InvalidToken;
 
-    private static readonly string RecordCharge = Sql.Load("payments/gateway_record_charge");
-    private static readonly string GetCharge = Sql.Load("payments/gateway_get_charge");
-    private static readonly string RecordRefund = Sql.Load("payments/gateway_record_refund");
-    private static readonly string CountCharges = Sql.Load("payments/gateway_count_charges");
-    private static readonly string CountRefunds = Sql.Load("payments/gateway_count_refunds");
+    private static readonly SqlScript RecordCharge = Sql.Load("payments/gateway_record_charge");
+    private static readonly SqlScript GetCharge = Sql.Load("payments/gateway_get_charge");
+    private static readonly SqlScript RecordRefund = Sql.Load("payments/gateway_record_refund");
+    private static readonly SqlScript CountCharges = Sql.Load("payments/gateway_count_charges");
+    private static readonly SqlScript CountRefunds = Sql.Load("payments/gateway_count_refunds");
 
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
     {

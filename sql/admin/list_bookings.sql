@@ -1,7 +1,7 @@
 -- Bookings for administrators, newest first. A PENDING booking whose hold has ended reads EXPIRED, as everywhere.
 -- from/to bound the booking's created_at (inclusive); NULL parameters do not filter.
 SELECT b.id AS Id, b.showtime_id AS ShowtimeId, b.user_id AS UserId,
-       (SELECT group_concat(bs.seat, ',' ORDER BY substr(bs.seat, 1, 1), CAST(substr(bs.seat, 2) AS INTEGER))
+       (SELECT string_agg(bs.seat, ',' ORDER BY substr(bs.seat, 1, 1), CAST(substr(bs.seat, 2) AS INTEGER))
         FROM booking_seats bs WHERE bs.booking_id = b.id) AS Seats,
        b.seat_count AS SeatCount, b.unit_price_cents AS UnitPriceCents, b.total_price_cents AS TotalPriceCents,
        CASE WHEN b.status = 'PENDING' AND b.expires_at <= @Now THEN 'EXPIRED' ELSE b.status END AS Status,

@@ -1,7 +1,7 @@
 -- Confirmed bookings only, by the showtime's start (from/to inclusive; NULL does not filter). showtimes counts
 -- the distinct showtimes with at least one confirmed booking.
 SELECT m.id AS MovieId, m.title AS Title,
-       sum(b.seat_count) AS TicketsSold, sum(b.total_price_cents) AS RevenueCents,
+       CAST(sum(b.seat_count) AS BIGINT) AS TicketsSold, CAST(sum(b.total_price_cents) AS BIGINT) AS RevenueCents,
        count(DISTINCT b.showtime_id) AS Showtimes
 FROM bookings b
 JOIN showtimes s ON s.id = b.showtime_id

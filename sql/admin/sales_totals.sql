@@ -1,4 +1,5 @@
-SELECT coalesce(sum(b.seat_count), 0) AS TicketsSold, coalesce(sum(b.total_price_cents), 0) AS RevenueCents,
+SELECT CAST(coalesce(sum(b.seat_count), 0) AS BIGINT) AS TicketsSold,
+       CAST(coalesce(sum(b.total_price_cents), 0) AS BIGINT) AS RevenueCents,
        count(DISTINCT b.showtime_id) AS Showtimes
 FROM bookings b
 JOIN showtimes s ON s.id = b.showtime_id

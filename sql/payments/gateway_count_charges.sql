@@ -1,1 +1,1 @@
-SELECT count(*) FROM gateway_charges WHERE payment_id = @PaymentId AND approved = 1;
+SELECT count(*) FROM gateway_charges WHERE payment_id = @PaymentId AND approved = TRUE;

@@ -1,3 +1,3 @@
 UPDATE gateway_charges
 SET refund_reference = @RefundReference, refunded_at = @Now
-WHERE payment_id = @PaymentId AND approved = 1 AND refunded_at IS NULL;
+WHERE payment_id = @PaymentId AND approved = TRUE AND refunded_at IS NULL;

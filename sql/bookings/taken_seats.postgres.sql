@@ -1,0 +1,6 @@
+-- Which of the requested seats (@Seats, a JSON array of labels) have a live claim.
+SELECT seat
+FROM seat_claims
+WHERE showtime_id = @ShowtimeId
+  AND seat IN (SELECT value FROM jsonb_array_elements_text(CAST(@Seats AS jsonb)))
+  AND (expires_at IS NULL OR expires_at > @Now);

@@ -1,0 +1,3 @@
+SELECT count(*)
+FROM theatres
+WHERE (@City IS NULL OR lower(city) = lower(@City));
