@@ -77,16 +77,16 @@ public sealed class ClockAfterLockTests
         Assert.Equal(1, await app.Get<SimulatedPaymentGateway>().RefundCountAsync(paymentId));
     }
 
-    /// <summary>The database's write lock, held by a transaction of the test's own.</summary>
+    /// <summary>SQLite's database-wide write lock, held by a transaction of the test's own.</summary>
     private sealed class Locker : IAsyncDisposable
     {
-        private SqliteConnection? _connection;
-        private SqliteTransaction? _transaction;
+        private System.Data.Common.DbConnection? _connection;
+        private System.Data.Common.DbTransaction? _transaction;
 
         public async Task Hold(Db db)
         {
             _connection = await db.OpenAsync();
-            _transaction = Db.BeginWrite(_connection);
+            _transaction = await Db.BeginWriteAsync(_connection);
         }
 
         public async Task ReleaseAsync()

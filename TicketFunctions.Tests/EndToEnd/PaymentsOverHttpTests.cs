@@ -116,7 +116,8 @@ public sealed class PaymentsOverHttpTests : IClassFixture<AzuriteFixture>, IAsyn
             paymentId = (await api.Pay(token, bookingId, "tok_processingError")).Expect(HttpStatusCode.Accepted).Id;
 
             var poisoned = await PeekUntilOne(Queue("payments-poison"), TimeSpan.FromSeconds(15));
-            Assert.Equal($"{{\"paymentId\":{paymentId}}}", Encoding.UTF8.GetString(Convert.FromBase64String(poisoned)));
+            // The message as the real worker's serializer wrote it (PascalCase), unchanged on its way to -poison.
+            Assert.Equal($"{{\"PaymentId\":{paymentId}}}", Encoding.UTF8.GetString(Convert.FromBase64String(poisoned)));
             Assert.Equal(0, (await Queue("payments").GetPropertiesAsync()).Value.ApproximateMessagesCount);
             Assert.Equal("PENDING", (await api.Get($"api/payments/{paymentId}", token)).Expect(HttpStatusCode.OK).Field("status"));
         }
