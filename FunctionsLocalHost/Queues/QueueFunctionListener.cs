@@ -69,9 +69,11 @@ internal sealed class QueueFunctionListener : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // In-flight invocations finish; only when the host's shutdown timeout runs out are they told to stop.
+        // In-flight invocations finish; only when the host's shutdown timeout runs out are they told to stop (the
+        // worker cancels them). Either way the stop waits until each message is settled, deleted or released, so no
+        // message is left invisible for a lease that nobody holds any more.
         using var abort = cancellationToken.Register(_aborted.Cancel);
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await base.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     public override void Dispose()
