@@ -2,6 +2,6 @@
 DELETE FROM login_failures
 WHERE normalized_email IN (
     SELECT normalized_email FROM login_failures
-    WHERE window_start <= @Now - @WindowMs
+    WHERE window_start + @WindowMs <= @Now
     ORDER BY window_start
     LIMIT @Limit);
