@@ -89,12 +89,17 @@ async function start() {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   child.on('exit', (code, signal) => {
-    if (azurite) {
-      azurite.once('exit', () => process.exit(code ?? (signal ? 1 : 0)));
-      azurite.kill('SIGTERM');
-    } else {
-      process.exit(code ?? (signal ? 1 : 0));
+    const done = () => process.exit(code ?? (signal ? 1 : 0));
+    if (!azurite || azurite.exitCode !== null || azurite.signalCode !== null) {
+      done();
+      return;
     }
+
+    // Azurite may already be closing (a Ctrl+C reaches the whole process group); a second signal can leave it stuck
+    // half-closed, so it gets five seconds and then a SIGKILL.
+    azurite.once('exit', done);
+    if (!stopping) azurite.kill('SIGTERM');
+    setTimeout(() => azurite.kill('SIGKILL'), 5000).unref();
   });
 }
 
