@@ -35,7 +35,7 @@ public sealed record SampleCreateRequest(
     [property: Required, StringLength(100, MinimumLength = 2)] string Title,
     [property: Range(1, 10)] int SeatCount,
     [property: Required, EmailAddress] string Email,
-    [property: MinLength(1), MaxLength(10)] IReadOnlyList<string> Seats,
+    [property: Length(1, 10)] IReadOnlyList<string> Seats,
     [property: Range(0.01, 1000.00)] decimal Price) : IExample<SampleCreateRequest>
 {
     public static SampleCreateRequest Example => new("Two", 2, "a@example.com", ["A1"], 9.99m) { Day = new DateOnly(2026, 12, 1) };

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json;
@@ -18,6 +17,8 @@ namespace TicketFunctions.OpenApi;
 /// </summary>
 internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOptions options)
 {
+    private static readonly Dictionary<Type, string> Formats = new() { [typeof(int)] = "int32", [typeof(long)] = "int64", [typeof(decimal)] = "decimal", [typeof(DateTime)] = "date-time" };
+
     private readonly Dictionary<Type, string> _names = [];
 
     /// <summary>A copy with the reflection resolver, so that reading contracts never freezes or changes the caller's options.</summary>
@@ -51,39 +52,34 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
     {
         var type = Nullable.GetUnderlyingType(context.TypeInfo.Type) ?? context.TypeInfo.Type;
         var schema = node as JsonObject ?? [];
-        var nullable = Nullable.GetUnderlyingType(context.TypeInfo.Type) is not null
-            || (schema["type"] is JsonArray types && types.Any(t => t?.GetValue<string>() == "null"));
+        var nullable = type != context.TypeInfo.Type || IsNullable(schema);
         if ((type.IsEnum || (context.TypeInfo.Kind == JsonTypeInfoKind.Object && type != typeof(object))) && !(type == component && context.Path.IsEmpty))
         {
             var reference = new JsonObject { ["$ref"] = "#/components/schemas/" + Component(type) };
             return nullable ? new JsonObject { ["type"] = new JsonArray(type.IsEnum ? "string" : "object", "null"), ["allOf"] = new JsonArray(reference) } : reference;
         }
 
-        if (type == typeof(DateTime))
+        // The app's own converter writes times, so the exporter cannot see that they are strings.
+        if (type == typeof(DateTime) || type.IsEnum)
         {
-            // The app's own converter writes times, so the exporter cannot see that they are strings.
-            schema["type"] = nullable ? new JsonArray("string", "null") : "string";
+            schema["type"] = nullable && !type.IsEnum ? new JsonArray("string", "null") : "string";
         }
 
-        if (type.IsEnum)
-        {
-            schema["type"] = "string";
-        }
-
-        if ((type == typeof(int) ? "int32" : type == typeof(long) ? "int64" : type == typeof(decimal) ? "decimal" : type == typeof(DateTime) ? "date-time" : null) is { } format)
+        if (Formats.TryGetValue(type, out var format))
         {
             schema["format"] = format;
-        }
-
-        if (type == typeof(decimal))
-        {
-            schema["multipleOf"] = 0.01m;
+            schema["multipleOf"] = type == typeof(decimal) ? 0.01m : null;
         }
 
         var array = type != typeof(string) && context.TypeInfo.Kind == JsonTypeInfoKind.Enumerable;
         foreach (var rule in context.PropertyInfo?.AttributeProvider?.GetCustomAttributes(inherit: true) ?? [])
         {
             Apply(schema, rule, array);
+        }
+
+        foreach (var key in schema.Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            schema.Remove(key);
         }
 
         if (type == component && ExampleOf(type) is { } example)
@@ -106,12 +102,6 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
                 schema[array ? "minItems" : "minLength"] = length.MinimumLength;
                 schema[array ? "maxItems" : "maxLength"] = length.MaximumLength;
                 break;
-            case MinLengthAttribute min:
-                schema[array ? "minItems" : "minLength"] = min.Length;
-                break;
-            case MaxLengthAttribute max:
-                schema[array ? "maxItems" : "maxLength"] = max.Length;
-                break;
             case RangeAttribute range:
                 // A bound at the type's own limit (long.MaxValue as a double, 9.2e18) says nothing the format does not.
                 var culture = System.Globalization.CultureInfo.InvariantCulture;
@@ -123,19 +113,12 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
                 break;
             case OneOfAttribute oneOf:
                 // An enum lists every value, null too where the property may be null (so that a null example conforms).
-                var orNull = schema["type"] is JsonArray types && types.Any(t => t?.GetValue<string>() == "null");
-                schema["enum"] = new JsonArray([.. oneOf.Values.Select(v => JsonValue.Create(v)), .. orNull ? new JsonNode?[] { null } : []]);
+                schema["enum"] = new JsonArray([.. oneOf.Values.Select(v => JsonValue.Create(v)), .. IsNullable(schema) ? new JsonNode?[] { null } : []]);
                 break;
-            case DescriptionAttribute description:
-                schema["description"] = description.Description;
-                break;
-        }
-
-        foreach (var key in schema.Where(p => p.Value is null).Select(p => p.Key).ToList())
-        {
-            schema.Remove(key);
         }
     }
+
+    private static bool IsNullable(JsonObject schema) => schema["type"] is JsonArray types && types.Any(t => t?.GetValue<string>() == "null");
 
     /// <summary>The component name of a type, written to the document the first time it is asked for.</summary>
     private string Component(Type type)
