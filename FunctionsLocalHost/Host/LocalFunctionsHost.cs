@@ -62,7 +62,6 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(10);
 
     private readonly ILoggerFactory _loggers;
-    private readonly bool _ownLoggers;
     private readonly WebApplication _rpc;
     private readonly WorkerProcess _worker;
     private readonly WorkerChannel _channel;
@@ -70,10 +69,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     private WebApplication? _http;
     private int _stopping;
 
-    private LocalFunctionsHost(ILoggerFactory loggers, bool ownLoggers, WebApplication rpc, WorkerProcess worker, WorkerChannel channel)
+    private LocalFunctionsHost(ILoggerFactory loggers, WebApplication rpc, WorkerProcess worker, WorkerChannel channel)
     {
         _loggers = loggers;
-        _ownLoggers = ownLoggers;
         _rpc = rpc;
         _worker = worker;
         _channel = channel;
@@ -137,7 +135,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             throw;
         }
 
-        var host = new LocalFunctionsHost(loggers, ownLoggers: true, rpc, worker, channel);
+        var host = new LocalFunctionsHost(loggers, rpc, worker, channel);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -197,10 +195,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
         await _rpc.DisposeAsync().ConfigureAwait(false);
         _worker.Dispose();
-        if (_ownLoggers)
-        {
-            _loggers.Dispose();
-        }
+        _loggers.Dispose();
     }
 
     private async Task InitializeAsync(string appDirectory, IConfiguration configuration, HostSettings hostSettings, int port, CancellationToken cancellationToken)
