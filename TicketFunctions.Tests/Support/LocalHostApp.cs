@@ -5,7 +5,6 @@ using FunctionsLocalHost;
 using FunctionsLocalHost.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TicketFunctions.Common;
@@ -107,7 +106,7 @@ public sealed class LocalHostApp : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton<IHostEnvironment>(new TestEnvironment(directory));
+        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment(directory));
         services.AddLogging();
         services.AddTicketFunctions(configuration);
         return new LocalHostApp(host, services.BuildServiceProvider(), log, directory, azurite, ownAzurite);
@@ -128,17 +127,6 @@ public sealed class LocalHostApp : IAsyncDisposable
             ? directory
             : throw new InvalidOperationException(
                 $"The app's build output ({directory ?? "TicketFunctions/bin/..."}) is missing: the test project's reference to TicketFunctions builds it; build TicketFunctions.Tests.");
-    }
-
-    private sealed class TestEnvironment(string contentRoot) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Development";
-
-        public string ApplicationName { get; set; } = "TicketFunctions";
-
-        public string ContentRootPath { get; set; } = contentRoot;
-
-        public IFileProvider ContentRootFileProvider { get; set; } = new PhysicalFileProvider(contentRoot);
     }
 
     public async Task<HttpResponseMessage> Send(HttpMethod method, string path, object? body = null, string? token = null, Action<HttpRequestMessage>? configure = null)

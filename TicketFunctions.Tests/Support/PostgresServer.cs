@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -125,7 +124,7 @@ public sealed class PostgresServer
         }
 
         var options = Options.Create(new DatabaseOptions { Provider = DbProvider.Postgres, ConnectionString = ConnectionString(Template) });
-        var db = new Db(options, new FolderEnvironment(_folder));
+        var db = new Db(options, new TestHostEnvironment(_folder));
         try
         {
             new Migrator(db, TimeProvider.System, NullLogger<Migrator>.Instance).MigrateAsync().GetAwaiter().GetResult();
@@ -236,16 +235,5 @@ public sealed class PostgresServer
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private sealed class FolderEnvironment(string folder) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Development";
-
-        public string ApplicationName { get; set; } = "TicketFunctions";
-
-        public string ContentRootPath { get; set; } = folder;
-
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

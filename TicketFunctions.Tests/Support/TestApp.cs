@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using TicketFunctions.Auth;
@@ -225,17 +224,6 @@ public sealed partial class TestApp : IAsyncDisposable
         {
             // A file still open on a slow CI disk is left to the temp folder's own clean-up.
         }
-    }
-
-    private sealed class TestHostEnvironment(string contentRoot) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Development";
-
-        public string ApplicationName { get; set; } = "TicketFunctions";
-
-        public string ContentRootPath { get; set; } = contentRoot;
-
-        public IFileProvider ContentRootFileProvider { get; set; } = new PhysicalFileProvider(contentRoot);
     }
 }
 
