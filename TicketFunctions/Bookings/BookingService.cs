@@ -48,35 +48,37 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         }
 
         var seatCount = request.SeatCount ?? requested.Value.Length;
-        await using var connection = await db.OpenAsync(cancellationToken);
 
         // A read-only pass first, outside the write lock: a request that must fail (a full showtime, a taken seat, the
         // seat limit) gets its answer without queueing for the lock, which in a rush leaves the lock to the requests
         // that can still succeed. The same checks run again below under the lock; only that pass decides a success.
-        var early = await CheckAsync(connection, null, request, caller, requested.Value, seatCount, clock.UnixMsNow());
-        if (!early.IsSuccess)
+        await using (var connection = await db.OpenAsync(cancellationToken))
         {
-            return early.Error!;
+            var early = await CheckAsync(connection, null, request, caller, requested.Value, seatCount, clock.UnixMsNow());
+            if (!early.IsSuccess)
+            {
+                return early.Error!;
+            }
         }
 
-        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
-        await connection.ExecuteAsync(LockShowtime, new { Id = request.ShowtimeId }, transaction);
+        await using var write = await db.WriteAsync(cancellationToken);
+        await write.Connection.ExecuteAsync(LockShowtime, new { Id = request.ShowtimeId }, write.Transaction);
 
         // Read once the write lock is held: waiting for it must not make ended holds look live.
         var now = clock.UnixMsNow();
-        var checkedSeats = await CheckAsync(connection, transaction, request, caller, requested.Value, seatCount, now);
+        var checkedSeats = await CheckAsync(write.Connection, write.Transaction, request, caller, requested.Value, seatCount, now);
         if (!checkedSeats.IsSuccess)
         {
             return checkedSeats.Error!;
         }
 
         var (showtime, seats) = checkedSeats.Value;
+        var labels = seats.Select(s => s.ToString()).ToArray();
         var expiresAt = now + (long)options.Value.HoldDuration.TotalMilliseconds;
-        var labels = JsonSerializer.Serialize(seats.Select(s => s.ToString()));
         long bookingId;
         try
         {
-            bookingId = await connection.ExecuteScalarAsync<long>(InsertBooking, new
+            bookingId = await write.Connection.ExecuteScalarAsync<long>(InsertBooking, new
             {
                 ShowtimeId = showtime.Id,
                 UserId = caller.Id,
@@ -85,19 +87,21 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
                 TotalPriceCents = showtime.PriceCents * seatCount,
                 Now = now,
                 ExpiresAt = expiresAt,
-            }, transaction);
-            var claim = new { BookingId = bookingId, ShowtimeId = showtime.Id, Seats = labels, ExpiresAt = expiresAt };
-            await connection.ExecuteAsync(InsertBookingSeats, claim, transaction);
-            await connection.ExecuteAsync(InsertSeatClaims, claim, transaction);
+            }, write.Transaction);
+            var claim = new { BookingId = bookingId, ShowtimeId = showtime.Id, Seats = JsonSerializer.Serialize(labels), ExpiresAt = expiresAt };
+            await write.Connection.ExecuteAsync(InsertBookingSeats, claim, write.Transaction);
+            await write.Connection.ExecuteAsync(InsertSeatClaims, claim, write.Transaction);
         }
         catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.Unique, "seat_claims"))
         {
-            return SeatsTaken([.. seats.Select(s => s.ToString())]);
+            return SeatsTaken(labels);
         }
 
-        var row = await connection.QuerySingleAsync<BookingRow>(GetBooking, new { Id = bookingId, CallerId = caller.Id, IsAdmin = false, Now = now }, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return BookingResponse.From(row);
+        await write.CommitAsync(cancellationToken);
+
+        // The answer is what was just inserted (the rows hold nothing else), so nothing is read back under the lock.
+        return new BookingResponse(bookingId, showtime.Id, caller.Id, Seat.Sorted(labels), seatCount, Money.FromCents(showtime.PriceCents),
+            Money.FromCents(showtime.PriceCents * seatCount), BookingStatus.Pending, Time.FromUnixMs(now), Time.FromUnixMs(expiresAt), null);
     }
 
     public async Task<BookingResponse?> GetAsync(long id, Caller caller, CancellationToken cancellationToken)
@@ -141,21 +145,22 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
                 return refusal;
             }
 
-            await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
+            await connection.CloseAsync();
+            await using var write = await db.WriteAsync(cancellationToken);
 
             // Read once the write lock is held: waiting for it must not let a hold that ended meanwhile be cancelled.
             var now = clock.UnixMsNow();
-            var cancelled = await connection.ExecuteAsync(CancelBooking, new { Id = id, ExpectedStatus = booking.StoredStatus, Now = now }, transaction);
+            var cancelled = await write.Connection.ExecuteAsync(CancelBooking, new { Id = id, ExpectedStatus = booking.StoredStatus, Now = now }, write.Transaction);
             if (cancelled == 0)
             {
                 continue;
             }
 
             var refunding = booking.Status == BookingStatus.Confirmed && booking.PaymentId is not null
-                && await connection.ExecuteAsync(RefundPayment, new { booking.PaymentId, Now = now, RefundDueAt = refunds.DueAt(now) }, transaction) > 0;
-            await connection.ExecuteAsync(ReleaseClaims, new { Id = id }, transaction);
-            var row = await connection.QuerySingleAsync<BookingRow>(GetBooking, new { Id = id, CallerId = caller.Id, caller.IsAdmin, Now = now }, transaction);
-            await transaction.CommitAsync(cancellationToken);
+                && await write.Connection.ExecuteAsync(RefundPayment, new { booking.PaymentId, Now = now, RefundDueAt = refunds.DueAt(now) }, write.Transaction) > 0;
+            await write.Connection.ExecuteAsync(ReleaseClaims, new { Id = id }, write.Transaction);
+            var row = await write.Connection.QuerySingleAsync<BookingRow>(GetBooking, new { Id = id, CallerId = caller.Id, caller.IsAdmin, Now = now }, write.Transaction);
+            await write.CommitAsync(cancellationToken);
             if (refunding)
             {
                 await refunds.TryRefundAsync(booking.PaymentId!.Value, cancellationToken);

@@ -62,8 +62,8 @@ public sealed class MovieService(Db db, TimeProvider clock)
 
     public async Task<Error?> DeleteAsync(long id, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
+        await using var write = await db.WriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         int deleted;
         try
         {
@@ -81,7 +81,7 @@ public sealed class MovieService(Db db, TimeProvider clock)
             return exists ? HasShowtimes() : new Error.NotFound("No movie with this id.");
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return null;
 
         static Error HasShowtimes() => new Error.Conflict("movie_has_showtimes", "The movie has showtimes; it cannot be deleted.");

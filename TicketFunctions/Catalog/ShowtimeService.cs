@@ -98,8 +98,8 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
             return new Error.Invalid(errors);
         }
 
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
+        await using var write = await db.WriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         var theatre = await connection.ExecuteScalarAsync<long?>(LockTheatre, new { Id = request.TheatreId }, transaction);
         var duration = await connection.ExecuteScalarAsync<long?>(GetMovieDuration, new { Id = request.MovieId }, transaction);
         if (duration is null)
@@ -151,7 +151,7 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
         }
 
         var row = await connection.QuerySingleAsync<ShowtimeRow>(GetShowtime, new { Id = id, Now = now }, transaction);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return ShowtimeResponse.From(row);
     }
 

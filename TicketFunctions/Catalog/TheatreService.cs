@@ -52,8 +52,8 @@ public sealed class TheatreService(Db db, TimeProvider clock)
             return theatre.Error!;
         }
 
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
+        await using var write = await db.WriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         var exists = await connection.ExecuteScalarAsync<long?>(LockTheatre, new { Id = id }, transaction) is not null;
         var row = exists ? await connection.QuerySingleOrDefaultAsync<TheatreRow>(UpdateTheatre, theatre.Value with { Id = id }, transaction) : null;
         if (row is null)
@@ -63,7 +63,7 @@ public sealed class TheatreService(Db db, TimeProvider clock)
                 : new Error.NotFound("No theatre with this id.");
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return TheatreResponse.From(row);
     }
 

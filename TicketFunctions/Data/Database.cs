@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -45,14 +46,19 @@ public sealed class DatabaseOptions : IValidatableObject
 }
 
 /// <summary>
-/// Opens connections to the configured store. SQLite: WAL, a busy timeout, foreign keys on. PostgreSQL: a pooled
-/// Npgsql data source whose lock and statement waits are bounded by the same busy timeout.
+/// Opens connections to the configured store and starts the app's writes. SQLite: WAL, a busy timeout, foreign keys
+/// on, and one writer per process (<see cref="SqliteWriter"/>). PostgreSQL: a pooled Npgsql data source whose lock
+/// waits are bounded by the same busy timeout, and whose statements are prepared automatically once they repeat.
 /// </summary>
 public sealed class Db : IAsyncDisposable
 {
     private readonly string _sqliteConnectionString = "";
     private readonly int _busyTimeoutMs;
     private readonly NpgsqlDataSource? _postgres;
+    private readonly SqliteWriter? _writer;
+
+    // The pooled SQLite connections already set up: pooling keeps a connection's native handle, and its settings with it.
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = [];
 
     public Db(IOptions<DatabaseOptions> options, IHostEnvironment environment)
     {
@@ -65,6 +71,14 @@ public sealed class Db : IAsyncDisposable
 
             // A writer queued on a row lock gives up as a SQLite writer does on the busy timeout.
             builder.Options = $"{builder.Options} -c lock_timeout={_busyTimeoutMs}".Trim();
+
+            // Each physical connection keeps the statements it runs often prepared on the server (unless configured).
+            if (builder.MaxAutoPrepare == 0)
+            {
+                builder.MaxAutoPrepare = 100;
+                builder.AutoPrepareMinUsages = 2;
+            }
+
             _postgres = NpgsqlDataSource.Create(builder.ConnectionString);
             return;
         }
@@ -82,6 +96,7 @@ public sealed class Db : IAsyncDisposable
             ForeignKeys = true,
             DefaultTimeout = Math.Max(1, (int)settings.BusyTimeout.TotalSeconds),
         }.ToString();
+        _writer = new SqliteWriter(OpenSqliteAsync);
     }
 
     public DbProvider Provider { get; }
@@ -96,11 +111,51 @@ public sealed class Db : IAsyncDisposable
             return await _postgres.OpenConnectionAsync(cancellationToken);
         }
 
+        return await OpenSqliteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts one of the app's writes. SQLite: waits (asynchronously) for the process's one writer, then BEGIN
+    /// IMMEDIATE on the writer's own connection, whose statements stay prepared. PostgreSQL: a pooled connection in
+    /// READ COMMITTED, where writers run side by side and each one takes the row locks its invariants need (a hold
+    /// locks its showtime row first; state changes are conditional updates, which re-check their WHERE on the newest
+    /// row version after waiting for a concurrent writer), and the constraints refuse the rest. Row locks rather than
+    /// SERIALIZABLE: a conflict waits its turn instead of failing and being retried, so a rush on one showtime queues
+    /// on that showtime alone without retry loops.
+    /// </summary>
+    public async Task<WriteTransaction> WriteAsync(CancellationToken cancellationToken = default)
+    {
+        if (_writer is not null)
+        {
+            return await _writer.BeginAsync(cancellationToken);
+        }
+
+        var connection = await OpenAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+            return new WriteTransaction(connection, transaction, ownsConnection: true, release: null);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<SqliteConnection> OpenSqliteAsync(CancellationToken cancellationToken)
+    {
         var connection = new SqliteConnection(_sqliteConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await connection.ExecuteAsync($"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = NORMAL;");
+            var handle = connection.Handle!;
+            if (!_configured.TryGetValue(handle, out _))
+            {
+                await connection.ExecuteAsync($"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = NORMAL;");
+                _configured.AddOrUpdate(handle, handle);
+            }
+
             return connection;
         }
         catch
@@ -111,13 +166,8 @@ public sealed class Db : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts a write transaction. SQLite: BEGIN IMMEDIATE (Microsoft.Data.Sqlite's non-deferred transaction), so the
-    /// one write lock is taken up front and two writers never deadlock upgrading read locks; that lock serializes
-    /// every writer. PostgreSQL: READ COMMITTED, where writers run side by side and each one takes the row locks its
-    /// invariants need (a hold locks its showtime row first; state changes are conditional updates, which re-check
-    /// their WHERE on the newest row version after waiting for a concurrent writer), and the constraints refuse the rest.
-    /// Row locks rather than SERIALIZABLE: a conflict waits its turn instead of failing and being retried, so a rush
-    /// on one showtime queues on that showtime alone without retry loops.
+    /// A write transaction on a connection of one's own, outside the app's writer: the migrations (which run before
+    /// the app serves) and tools. SQLite: BEGIN IMMEDIATE, so the write lock is taken up front; PostgreSQL: READ COMMITTED.
     /// </summary>
     public static async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default)
         => connection is SqliteConnection sqlite
@@ -128,7 +178,18 @@ public sealed class Db : IAsyncDisposable
     public static DbProvider ProviderOf(IDbConnection connection)
         => connection is NpgsqlConnection ? DbProvider.Postgres : DbProvider.Sqlite;
 
-    public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+    }
 }
 
 public static class DataServices

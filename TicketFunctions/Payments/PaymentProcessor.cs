@@ -48,7 +48,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
             return;
         }
 
-        var unconfirmed = await ConfirmAsync(connection, payment, charge.Reference, cancellationToken);
+        var unconfirmed = await ConfirmAsync(payment, charge.Reference, cancellationToken);
         if (unconfirmed is null)
         {
             LogSucceeded(paymentId, payment.BookingId);
@@ -120,9 +120,10 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
     }
 
     /// <summary>Null when the payment is SUCCESS and its booking CONFIRMED; otherwise the failure reason to record.</summary>
-    private async Task<string?> ConfirmAsync(DbConnection connection, PaymentToProcess payment, string? reference, CancellationToken cancellationToken)
+    private async Task<string?> ConfirmAsync(PaymentToProcess payment, string? reference, CancellationToken cancellationToken)
     {
-        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
+        await using var write = await db.WriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
 
         // Read once the write lock is held: waiting for it must not let a hold that ended meanwhile be confirmed.
         var now = clock.UnixMsNow();
@@ -139,12 +140,12 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
         if (confirmed == 0)
         {
             var bookingStatus = await connection.ExecuteScalarAsync<string>(GetBookingStatus, new { payment.BookingId }, transaction);
-            await transaction.RollbackAsync(cancellationToken);
+            await write.DisposeAsync();
             return ReasonFor(bookingStatus ?? "");
         }
 
         await connection.ExecuteAsync(SellSeatClaims, new { payment.BookingId }, transaction);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return null;
     }
 

@@ -60,14 +60,14 @@ public sealed class PaymentService(Db db, TimeProvider clock)
         }
 
         var requestHash = Hash(request);
-        await using var connection = await db.OpenAsync(cancellationToken);
         try
         {
-            return await CreateInTransactionAsync(connection, request, requestHash, idempotencyKey, caller, cancellationToken);
+            return await CreateInTransactionAsync(request, requestHash, idempotencyKey, caller, cancellationToken);
         }
         catch (DbException e) when (idempotencyKey is not null && DbRefusal.Is(e, DbRefusalKind.Unique, "idempotency_keys"))
         {
             // Another request with this key committed first (on PostgreSQL, where writers run side by side): replay it.
+            await using var connection = await db.OpenAsync(cancellationToken);
             var replay = await ReplayAsync(connection, caller.Id, idempotencyKey, requestHash, null);
             return replay ?? throw new InvalidOperationException("An idempotency key clashed but cannot be read back.", e);
         }
@@ -86,10 +86,13 @@ public sealed class PaymentService(Db db, TimeProvider clock)
     }
 
     private async Task<Result<PaymentAccepted>> CreateInTransactionAsync(
-        DbConnection connection, CreatePaymentRequest request, string requestHash, string? idempotencyKey, Caller caller, CancellationToken cancellationToken)
+        CreatePaymentRequest request, string requestHash, string? idempotencyKey, Caller caller, CancellationToken cancellationToken)
     {
+        await using var write = await db.WriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
+
+        // Read once the write lock is held: waiting for it must not let a hold that ended meanwhile be paid for.
         var now = clock.UnixMsNow();
-        await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
         if (idempotencyKey is not null)
         {
             await connection.ExecuteAsync(DeleteExpiredIdempotencyKey, new { UserId = caller.Id, Key = idempotencyKey, Now = now }, transaction);
@@ -153,7 +156,7 @@ public sealed class PaymentService(Db db, TimeProvider clock)
             }, transaction);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return accepted;
     }
 
