@@ -49,11 +49,13 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
 
         var seatCount = request.SeatCount ?? requested.Value.Length;
 
-        // A read-only pass first, outside the write lock: a request that must fail (a full showtime, a taken seat, the
-        // seat limit) gets its answer without queueing for the lock, which in a rush leaves the lock to the requests
-        // that can still succeed. The same checks run again below under the lock; only that pass decides a success.
-        await using (var connection = await db.OpenAsync(cancellationToken))
+        // When writers are queueing, a read-only pass first, outside the write lock: a request that must fail (a full
+        // showtime, a taken seat, the seat limit) gets its answer without queueing, which in a rush leaves the lock to
+        // the requests that can still succeed. The same checks run again under the lock, and only that pass decides a
+        // success; with no queue the first pass would only repeat them.
+        if (db.WritesMayQueue)
         {
+            await using var connection = await db.OpenAsync(cancellationToken);
             var early = await CheckAsync(connection, null, request, caller, requested.Value, seatCount, clock.UnixMsNow());
             if (!early.IsSuccess)
             {
