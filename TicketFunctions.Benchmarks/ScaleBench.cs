@@ -19,7 +19,7 @@ internal static partial class ScaleBench
     private static readonly string[] HotQueries =
     [
         "auth/get_user",
-        "bookings/get_showtime_for_booking", "bookings/reclaim_expired_bookings", "bookings/reclaim_expired_claims",
+        "bookings/get_showtime_for_booking", "bookings/lock_showtime", "bookings/reclaim_expired_holds",
         "bookings/count_user_claims", "bookings/taken_seats", "bookings/live_seats", "bookings/insert_booking",
         "bookings/insert_booking_seats", "bookings/insert_seat_claims", "bookings/get_booking", "bookings/list_bookings",
         "catalog/get_showtime_layout", "catalog/live_claims", "catalog/get_showtime",
@@ -119,17 +119,19 @@ internal static partial class ScaleBench
         var plans = new List<(string, string)>();
         foreach (var name in HotQueries)
         {
-            var sql = Sql.Load(name).Sqlite;
-            using var command = connection.CreateCommand();
-            command.CommandText = "EXPLAIN QUERY PLAN " + StripComments(sql);
-            foreach (var parameter in Parameter().Matches(sql).Select(m => m.Value).Distinct(StringComparer.Ordinal))
-            {
-                command.Parameters.AddWithValue(parameter, parameter is "@Seats" ? "[\"A1\"]" : 1);
-            }
-
+            // A script may hold several statements (bookings/reclaim_expired_holds): each one's plan, none of them run.
+            var statements = StripComments(Sql.Load(name).Sqlite).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var lines = new List<string>();
-            await using (var reader = await command.ExecuteReaderAsync())
+            foreach (var sql in statements)
             {
+                using var command = connection.CreateCommand();
+                command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+                foreach (var parameter in Parameter().Matches(sql).Select(m => m.Value).Distinct(StringComparer.Ordinal))
+                {
+                    command.Parameters.AddWithValue(parameter, parameter is "@Seats" ? "[\"A1\"]" : 1);
+                }
+
+                await using var reader = await command.ExecuteReaderAsync();
                 var depth = new Dictionary<long, int> { [0] = 0 };
                 while (await reader.ReadAsync())
                 {

@@ -18,8 +18,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
 
     private static readonly SqlScript LockShowtime = Sql.Load("bookings/lock_showtime");
     private static readonly SqlScript GetShowtimeForBooking = Sql.Load("bookings/get_showtime_for_booking");
-    private static readonly SqlScript ReclaimExpiredBookings = Sql.Load("bookings/reclaim_expired_bookings");
-    private static readonly SqlScript ReclaimExpiredClaims = Sql.Load("bookings/reclaim_expired_claims");
+    private static readonly SqlScript ReclaimExpiredHolds = Sql.Load("bookings/reclaim_expired_holds");
     private static readonly SqlScript CountUserClaims = Sql.Load("bookings/count_user_claims");
     private static readonly SqlScript TakenSeats = Sql.Load("bookings/taken_seats");
     private static readonly SqlScript LiveSeats = Sql.Load("bookings/live_seats");
@@ -64,7 +63,6 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         }
 
         await using var write = await db.WriteAsync(cancellationToken);
-        await write.Connection.ExecuteAsync(LockShowtime, new { Id = request.ShowtimeId }, write.Transaction);
 
         // Read once the write lock is held: waiting for it must not make ended holds look live.
         var now = clock.UnixMsNow();
@@ -196,7 +194,9 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
     private async Task<Result<(ShowtimeLayoutRow Showtime, Seat[] Seats)>> CheckAsync(
         DbConnection connection, DbTransaction? transaction, BookingRequest request, Caller caller, Seat[] requested, int seatCount, long now)
     {
-        var showtime = await connection.QuerySingleOrDefaultAsync<ShowtimeLayoutRow>(GetShowtimeForBooking, new { Id = request.ShowtimeId }, transaction);
+        // In the write transaction the showtime's read also takes its lock (PostgreSQL's row lock), before any check.
+        var showtime = await connection.QuerySingleOrDefaultAsync<ShowtimeLayoutRow>(
+            transaction is null ? GetShowtimeForBooking : LockShowtime, new { Id = request.ShowtimeId }, transaction);
         if (showtime is null)
         {
             return new Error.Invalid("showtimeId", "No showtime with this id.");
@@ -216,8 +216,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         var scope = new { ShowtimeId = showtime.Id, UserId = caller.Id, Now = now };
         if (transaction is not null)
         {
-            await connection.ExecuteAsync(ReclaimExpiredBookings, scope, transaction);
-            await connection.ExecuteAsync(ReclaimExpiredClaims, scope, transaction);
+            await connection.ExecuteAsync(ReclaimExpiredHolds, scope, transaction);
         }
 
         var max = options.Value.MaxSeatsPerUserPerShowtime;
