@@ -19,8 +19,7 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
     private static readonly SqlScript ListShowtimes = Sql.Load("catalog/list_showtimes");
     private static readonly SqlScript CountShowtimes = Sql.Load("catalog/count_showtimes");
     private static readonly SqlScript GetShowtime = Sql.Load("catalog/get_showtime");
-    private static readonly SqlScript GetShowtimeLayout = Sql.Load("catalog/get_showtime_layout");
-    private static readonly SqlScript LiveClaims = Sql.Load("catalog/live_claims");
+    private static readonly SqlScript SeatMap = Sql.Load("catalog/seat_map");
     private static readonly SqlScript GetMovieDuration = Sql.Load("catalog/get_movie_duration");
     private static readonly SqlScript LockTheatre = Sql.Load("catalog/lock_theatre");
     private static readonly SqlScript FindOverlappingShowtime = Sql.Load("catalog/find_overlapping_showtime");
@@ -61,16 +60,16 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
     {
         var now = clock.UnixMsNow();
         await using var connection = await db.OpenAsync(cancellationToken);
-        var layout = await connection.QuerySingleOrDefaultAsync<ShowtimeLayoutRow>(GetShowtimeLayout, new { Id = id });
-        if (layout is null)
+        var map = await connection.QuerySingleOrDefaultAsync<SeatMapRow>(SeatMap, new { Id = id, Now = now });
+        if (map is null)
         {
             return null;
         }
 
-        var rows = (int)layout.SeatRows;
-        var seatsPerRow = (int)layout.SeatsPerRow;
+        var rows = (int)map.SeatRows;
+        var seatsPerRow = (int)map.SeatsPerRow;
         var statuses = new byte[rows * seatsPerRow];
-        var claims = await connection.ExecuteScalarAsync<string?>(LiveClaims, new { ShowtimeId = id, Now = now });
+        var claims = map.Claims;
         foreach (var range in claims.AsSpan().Split(','))
         {
             // "A12:b": a seat label, then b (booked) or h (held).
@@ -200,3 +199,13 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
 
 /// <summary>The filters of GET /api/showtimes; <see cref="Date"/> is the UTC day of startsAt.</summary>
 public sealed record ShowtimeFilter(long? MovieId, long? TheatreId, DateOnly? Date, bool IncludePast);
+
+/// <summary>A showtime's hall and its live claims packed as "A1:b,A2:h" (see sql/catalog/seat_map.sql).</summary>
+internal sealed class SeatMapRow
+{
+    public long SeatRows { get; set; }
+
+    public long SeatsPerRow { get; set; }
+
+    public string? Claims { get; set; }
+}
