@@ -109,6 +109,6 @@ public sealed class OpenApiSchemaTests
     private static JsonElement BuildSamples()
     {
         var document = OpenApiDocumentFactory.Build(typeof(SampleFunctions).Assembly, TicketFunctions.Common.Json.Options);
-        return JsonDocument.Parse(OpenApiDocumentProvider.Serialize(document)).RootElement.Clone();
+        return JsonDocument.Parse(OpenApiDocumentFactory.Serialize(document)).RootElement.Clone();
     }
 }

@@ -7,15 +7,18 @@ using TicketFunctions.Common;
 
 namespace TicketFunctions.OpenApi;
 
-public sealed class OpenApiFunctions(OpenApiDocumentProvider documents, SwaggerUi swaggerUi)
+public sealed class OpenApiFunctions
 {
+    // The document depends only on the assembly, so it is built once, on the first request for it.
+    private static readonly Lazy<string> DocumentJson = new(() => OpenApiDocumentFactory.Serialize(OpenApiDocumentFactory.Build(typeof(OpenApiFunctions).Assembly, Json.Options)));
+
     [Function("OpenApiDocument")]
     [Access(Access.Anonymous)]
     [Tags("Operations")]
     [EndpointSummary("The OpenAPI 3 document of this API")]
     [Produces(OpenApiDocumentFactory.JsonMediaType)]
     [ProducesResponseType(typeof(string), 200, Description = "This document.")]
-    public IActionResult Document(
+    public static IActionResult Document(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi/v3.json")] HttpRequest req)
         => DocumentResult();
 
@@ -25,7 +28,7 @@ public sealed class OpenApiFunctions(OpenApiDocumentProvider documents, SwaggerU
     [EndpointSummary("The OpenAPI 3 document of this API (the conventional Swagger address)")]
     [Produces(OpenApiDocumentFactory.JsonMediaType)]
     [ProducesResponseType(typeof(string), 200, Description = "This document.")]
-    public IActionResult SwaggerJson(
+    public static IActionResult SwaggerJson(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "swagger.json")] HttpRequest req)
         => DocumentResult();
 
@@ -35,9 +38,9 @@ public sealed class OpenApiFunctions(OpenApiDocumentProvider documents, SwaggerU
     [EndpointSummary("Swagger UI: read this API and try its calls")]
     [Produces("text/html")]
     [ProducesResponseType(typeof(string), 200, Description = "The Swagger UI page.")]
-    public IActionResult SwaggerUiPage(
+    public static IActionResult SwaggerUiPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "swagger/ui")] HttpRequest req)
-        => swaggerUi.PageResult();
+        => SwaggerUi.PageResult();
 
     [Function("SwaggerUiAsset")]
     [Access(Access.Anonymous)]
@@ -47,12 +50,12 @@ public sealed class OpenApiFunctions(OpenApiDocumentProvider documents, SwaggerU
     [ProducesResponseType(typeof(string), 200, Description = "The file, with its own content type.")]
     [ProducesResponseType(304, Description = "The file has not changed (If-None-Match).")]
     [ProducesResponseType(404, Description = "Swagger UI has no such file.")]
-    public IActionResult SwaggerUiAsset(
+    public static IActionResult SwaggerUiAsset(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "swagger/ui/{file}")] HttpRequest req, string file)
-        => swaggerUi.AssetResult(file);
+        => SwaggerUi.AssetResult(file);
 
-    private Problems.WithHeader DocumentResult() => new Problems.WithHeader(
-        new ContentResult { Content = documents.Document, ContentType = "application/json; charset=utf-8", StatusCode = 200 },
+    private static Problems.WithHeader DocumentResult() => new Problems.WithHeader(
+        new ContentResult { Content = DocumentJson.Value, ContentType = "application/json; charset=utf-8", StatusCode = 200 },
         HeaderNames.CacheControl,
         "no-cache");
 }

@@ -1,26 +1,19 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 using TicketFunctions.Common;
 
 namespace TicketFunctions.OpenApi;
 
 /// <summary>
-/// Swagger UI, served by the app itself from the swagger-ui-dist files embedded at build time (see the .csproj),
-/// so that the page works with no internet: no CDN, no online validator.
+/// Swagger UI, served by the app itself from the swagger-ui-dist files embedded at build time (the .csproj lists
+/// them, and only they are served), so that the page works with no internet: no CDN, no online validator.
 /// </summary>
-public sealed class SwaggerUi
+public static class SwaggerUi
 {
-    /// <summary>The only files served, with their content types.</summary>
-    public static readonly FrozenDictionary<string, string> Assets = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["swagger-ui.css"] = "text/css; charset=utf-8",
-        ["swagger-ui-bundle.js"] = "text/javascript; charset=utf-8",
-        ["swagger-ui-standalone-preset.js"] = "text/javascript; charset=utf-8",
-        ["favicon-32x32.png"] = "image/png",
-        ["favicon-16x16.png"] = "image/png",
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    private const string ResourcePrefix = "swagger-ui/";
 
     // Paths from the root, as the document's server (/api) is: relative ones would break at /api/swagger/ui/ (with the slash).
     private const string Page = """
@@ -55,49 +48,39 @@ public sealed class SwaggerUi
         </html>
         """;
 
-    private readonly Lazy<FrozenDictionary<string, (byte[] Content, EntityTagHeaderValue ETag)>> _files = new(Load);
-    private readonly Lazy<string> _page;
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+    private static readonly FrozenDictionary<string, Asset> Assets = Load();
 
-    public SwaggerUi()
-    {
-        // Each asset URL carries its content hash, so a new swagger-ui-dist version is fetched at once despite caching.
-        _page = new(() => _files.Value.Aggregate(Page, (page, file) =>
-            page.Replace($"/ui/{file.Key}\"", $"/ui/{file.Key}?v={file.Value.ETag.Tag.ToString().Trim('"')}\"", StringComparison.Ordinal)));
-    }
+    // Each asset URL carries its content hash, so a new swagger-ui-dist version is fetched at once despite caching.
+    private static readonly string VersionedPage = Assets.Aggregate(Page, (page, asset) =>
+        page.Replace($"/ui/{asset.Key}\"", $"/ui/{asset.Key}?v={asset.Value.ETag.Tag.ToString().Trim('"')}\"", StringComparison.Ordinal));
 
-    public IActionResult PageResult() => new Problems.WithHeader(
-        new ContentResult { Content = _page.Value, ContentType = "text/html; charset=utf-8", StatusCode = 200 },
+    public static IActionResult PageResult() => new Problems.WithHeader(
+        new ContentResult { Content = VersionedPage, ContentType = "text/html; charset=utf-8", StatusCode = 200 },
         HeaderNames.CacheControl,
         "no-cache");
 
-    /// <summary>An allow-listed asset (cached for a day, revalidated by ETag), or 404 for any other name.</summary>
-    public IActionResult AssetResult(string file)
-    {
-        if (!Assets.TryGetValue(file, out var contentType) || !_files.Value.TryGetValue(file, out var asset))
-        {
-            return Problems.NotFound("Swagger UI has no such file.");
-        }
+    /// <summary>An embedded asset (cached for a day, revalidated by ETag), or 404 for any other name.</summary>
+    public static IActionResult AssetResult(string file) => Assets.TryGetValue(file, out var asset)
+        ? new Problems.WithHeader(new FileContentResult(asset.Content, asset.ContentType) { EntityTag = asset.ETag }, HeaderNames.CacheControl, "public, max-age=86400")
+        : Problems.NotFound("Swagger UI has no such file.");
 
-        return new Problems.WithHeader(
-            new FileContentResult(asset.Content, contentType) { EntityTag = asset.ETag },
-            HeaderNames.CacheControl,
-            "public, max-age=86400");
+    private static FrozenDictionary<string, Asset> Load() => typeof(SwaggerUi).Assembly.GetManifestResourceNames()
+        .Where(name => name.StartsWith(ResourcePrefix, StringComparison.Ordinal))
+        .ToFrozenDictionary(name => name[ResourcePrefix.Length..], Read, StringComparer.Ordinal);
+
+    private static Asset Read(string resource)
+    {
+        using var stream = typeof(SwaggerUi).Assembly.GetManifestResourceStream(resource)!;
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        var content = copy.ToArray();
+        var type = ContentTypes.TryGetContentType(resource, out var known) ? known : "application/octet-stream";
+        return new Asset(
+            content,
+            type.StartsWith("text/", StringComparison.Ordinal) ? type + "; charset=utf-8" : type,
+            new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..16]}\""));
     }
 
-    private static FrozenDictionary<string, (byte[] Content, EntityTagHeaderValue ETag)> Load()
-    {
-        var assembly = typeof(SwaggerUi).Assembly;
-        var files = new Dictionary<string, (byte[], EntityTagHeaderValue)>(StringComparer.Ordinal);
-        foreach (var name in Assets.Keys)
-        {
-            using var stream = assembly.GetManifestResourceStream("swagger-ui/" + name)
-                ?? throw new InvalidOperationException($"The Swagger UI file {name} is not embedded; run 'npm ci' and build again.");
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            var content = copy.ToArray();
-            files[name] = (content, new EntityTagHeaderValue("\"" + Convert.ToHexStringLower(SHA256.HashData(content))[..16] + "\""));
-        }
-
-        return files.ToFrozenDictionary(StringComparer.Ordinal);
-    }
+    private sealed record Asset(byte[] Content, string ContentType, EntityTagHeaderValue ETag);
 }
