@@ -124,14 +124,6 @@ public static partial class OpenApiDocumentFactory
         return document;
     }
 
-    /// <summary>The document as OpenAPI 3.0 JSON.</summary>
-    public static string Serialize(OpenApiDocument document)
-    {
-        using var text = new StringWriter(CultureInfo.InvariantCulture);
-        document.SerializeAsV3(new OpenApiJsonWriter(text));
-        return text.ToString();
-    }
-
     /// <summary>The OpenAPI path of a route template: <c>bookings/{id:long}/cancel</c> → <c>/bookings/{id}/cancel</c>.</summary>
     public static string PathOf(string route) => "/" + RouteParameterPattern().Replace(route.Trim('/'), m => "{" + m.Groups["name"].Value + "}");
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 using TicketFunctions.Auth;
 using TicketFunctions.Common;
 
@@ -53,7 +54,7 @@ public sealed class OpenApiFunctions
         """;
 
     // The document depends only on the assembly, so it is built once, on the first request for it.
-    private static readonly Lazy<string> DocumentJson = new(() => OpenApiDocumentFactory.Serialize(OpenApiDocumentFactory.Build(typeof(OpenApiFunctions).Assembly, Json.Options)));
+    private static readonly Lazy<Task<string>> DocumentJson = new(() => OpenApiDocumentFactory.Build(typeof(OpenApiFunctions).Assembly, Json.Options).SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0));
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
     private static readonly Lazy<FrozenDictionary<string, Asset>> Assets = new(LoadAssets);
 
@@ -67,9 +68,9 @@ public sealed class OpenApiFunctions
     [EndpointSummary("The OpenAPI 3 document of this API")]
     [Produces(OpenApiDocumentFactory.JsonMediaType)]
     [ProducesResponseType(typeof(string), 200, Description = "This document.")]
-    public static IActionResult Document(
+    public static async Task<IActionResult> Document(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi/v3.json")] HttpRequest req)
-        => NoCache(DocumentJson.Value, "application/json; charset=utf-8");
+        => NoCache(await DocumentJson.Value, "application/json; charset=utf-8");
 
     [Function("SwaggerJson")]
     [Access(Access.Anonymous)]
@@ -77,9 +78,9 @@ public sealed class OpenApiFunctions
     [EndpointSummary("The OpenAPI 3 document of this API (the conventional Swagger address)")]
     [Produces(OpenApiDocumentFactory.JsonMediaType)]
     [ProducesResponseType(typeof(string), 200, Description = "This document.")]
-    public static IActionResult SwaggerJson(
+    public static async Task<IActionResult> SwaggerJson(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "swagger.json")] HttpRequest req)
-        => NoCache(DocumentJson.Value, "application/json; charset=utf-8");
+        => NoCache(await DocumentJson.Value, "application/json; charset=utf-8");
 
     [Function("SwaggerUi")]
     [Access(Access.Anonymous)]
