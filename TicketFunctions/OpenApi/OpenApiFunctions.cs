@@ -117,9 +117,8 @@ public sealed class OpenApiFunctions
     private static Asset ReadAsset(string resource)
     {
         using var stream = typeof(OpenApiFunctions).Assembly.GetManifestResourceStream(resource)!;
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        var content = copy.ToArray();
+        var content = new byte[stream.Length];
+        stream.ReadExactly(content);
         var type = ContentTypes.TryGetContentType(resource, out var known) ? known : "application/octet-stream";
         return new Asset(
             content,
