@@ -6,7 +6,6 @@ using TicketFunctions.Bookings;
 using TicketFunctions.Catalog;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
-using TicketFunctions.OpenApi;
 using TicketFunctions.Operations;
 using TicketFunctions.Payments;
 
@@ -27,7 +26,6 @@ public static class TicketFunctionsServices
         services.AddOperations();
         services.AddPayments(configuration);
         services.AddAdmin();
-        services.AddOpenApiDocument();
         return services;
     }
 }

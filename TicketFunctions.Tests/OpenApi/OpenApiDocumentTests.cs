@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 using TicketFunctions.Auth;
@@ -57,7 +58,7 @@ public sealed class OpenApiDocumentTests
                 ? list.EnumerateArray().Select(p => (In: p.GetProperty("in").GetString(), Name: p.GetProperty("name").GetString())).ToList()
                 : [];
 
-            foreach (var route in OpenApiDocumentFactory.RouteParameters(function.Route))
+            foreach (var route in RoutePatternFactory.Parse(function.Route).Parameters)
             {
                 Assert.Contains(("path", route.Name), parameters);
             }
@@ -90,10 +91,10 @@ public sealed class OpenApiDocumentTests
             Assert.True(access != Access.Admin || responses.TryGetProperty("403", out _), $"{httpMethod} {path} lacks 403.");
             Assert.Equal(access != Access.Anonymous, operation.GetProperty("security").GetArrayLength() > 0);
 
-            if (function.Method.GetCustomAttribute<ApiRequestBodyAttribute>() is { } body)
+            if (function.RequestBody is { } body)
             {
                 var schema = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
-                Assert.Equal($"#/components/schemas/{body.Type.Name}", schema.GetProperty("$ref").GetString());
+                Assert.Equal($"#/components/schemas/{body.Name}", schema.GetProperty("$ref").GetString());
                 Assert.True(responses.TryGetProperty("400", out _));
                 Assert.True(responses.TryGetProperty("413", out _));
                 Assert.True(responses.TryGetProperty("415", out _));
@@ -123,7 +124,7 @@ public sealed class OpenApiDocumentTests
     public async Task Microsoft_OpenApi_reads_the_document_back_with_no_errors_or_warnings()
     {
         await using var app = await TestApp.StartAsync();
-        var json = (await app.Call(() => Task.FromResult(app.Function<OpenApiFunctions>().Document(app.Request("GET", "/api/openapi/v3.json"))))).Body;
+        var json = (await app.Call(() => OpenApiFunctions.Document(app.Request("GET", "/api/openapi/v3.json")))).Body;
 
         var settings = new OpenApiReaderSettings();
         var result = OpenApiDocument.Parse(json, "json", settings);
@@ -140,10 +141,9 @@ public sealed class OpenApiDocumentTests
     public async Task Both_addresses_serve_the_document_with_a_relative_server_and_the_bearer_scheme()
     {
         await using var app = await TestApp.StartAsync();
-        var functions = app.Function<OpenApiFunctions>();
 
-        var v3 = await app.Call(() => Task.FromResult(functions.Document(app.Request("GET", "/api/openapi/v3.json"))));
-        var swagger = await app.Call(() => Task.FromResult(functions.SwaggerJson(app.Request("GET", "/api/swagger.json"))));
+        var v3 = await app.Call(() => OpenApiFunctions.Document(app.Request("GET", "/api/openapi/v3.json")));
+        var swagger = await app.Call(() => OpenApiFunctions.SwaggerJson(app.Request("GET", "/api/swagger.json")));
 
         Assert.Equal(200, v3.Status);
         Assert.Equal("application/json; charset=utf-8", v3.ContentType);
@@ -165,7 +165,7 @@ public sealed class OpenApiDocumentTests
         request.Headers["X-Forwarded-Proto"] = "https";
         request.Headers["X-Forwarded-Host"] = "evil.example";
 
-        var response = await app.Call(() => Task.FromResult(app.Function<OpenApiFunctions>().Document(request)));
+        var response = await app.Call(() => OpenApiFunctions.Document(request));
 
         Assert.Equal("/api", response.Json.GetProperty("servers")[0].GetProperty("url").GetString());
         Assert.DoesNotContain("evil.example", response.Body, StringComparison.Ordinal);
@@ -191,7 +191,7 @@ public sealed class OpenApiDocumentTests
         var document = await ServedDocument();
         foreach (var function in HttpFunction.FindAll(App))
         {
-            foreach (var route in OpenApiDocumentFactory.RouteParameters(function.Route).Where(r => r.Constraint is "int" or "long"))
+            foreach (var route in RoutePatternFactory.Parse(function.Route).Parameters.Where(r => r.ParameterPolicies.Any(p => p.Content is "int" or "long")))
             {
                 var operation = document.GetProperty("paths").GetProperty(OpenApiDocumentFactory.PathOf(function.Route)).GetProperty(function.HttpMethods[0]);
                 var schema = operation.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == route.Name).GetProperty("schema");
@@ -201,7 +201,7 @@ public sealed class OpenApiDocumentTests
         }
 
         var built = OpenApiDocumentFactory.Build(typeof(SampleFunctions).Assembly, TicketFunctions.Common.Json.Options);
-        var json = JsonDocument.Parse(OpenApiDocumentProvider.Serialize(built)).RootElement;
+        var json = JsonDocument.Parse(await built.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0)).RootElement;
         var list = json.GetProperty("paths").GetProperty("/samples/{id}/items").GetProperty("get");
         var parameters = list.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
         Assert.Equal("int64", parameters["id"].GetProperty("schema").GetProperty("format").GetString());
@@ -232,7 +232,7 @@ public sealed class OpenApiDocumentTests
     internal static async Task<JsonElement> ServedDocument()
     {
         await using var app = await TestApp.StartAsync();
-        var response = await app.Call(() => Task.FromResult(app.Function<OpenApiFunctions>().Document(app.Request("GET", "/api/openapi/v3.json"))));
+        var response = await app.Call(() => OpenApiFunctions.Document(app.Request("GET", "/api/openapi/v3.json")));
         Assert.Equal(200, response.Status);
         return response.Json.Clone();
     }

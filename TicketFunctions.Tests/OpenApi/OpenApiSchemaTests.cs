@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.OpenApi;
 using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Tests.OpenApi;
@@ -109,6 +110,6 @@ public sealed class OpenApiSchemaTests
     private static JsonElement BuildSamples()
     {
         var document = OpenApiDocumentFactory.Build(typeof(SampleFunctions).Assembly, TicketFunctions.Common.Json.Options);
-        return JsonDocument.Parse(OpenApiDocumentProvider.Serialize(document)).RootElement.Clone();
+        return JsonDocument.Parse(document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0).GetAwaiter().GetResult()).RootElement.Clone();
     }
 }

@@ -63,7 +63,7 @@ public sealed class SampleFunctions
     [Access(Access.User)]
     [Tags("Samples")]
     [EndpointSummary("Create one")]
-    [ApiRequestBody(typeof(SampleCreateRequest))]
+    [Consumes(typeof(SampleCreateRequest), "application/json")]
     [ProducesResponseType(typeof(SampleItemResponse), 201)]
     [ProducesResponseType(409, Description = "sample_taken: taken.")]
     public static IActionResult Create(

@@ -10,7 +10,7 @@ public sealed class SwaggerUiTests
     {
         await using var app = await TestApp.StartAsync();
 
-        var page = await app.Call(() => Task.FromResult(app.Function<OpenApiFunctions>().SwaggerUiPage(app.Request("GET", "/api/swagger/ui"))));
+        var page = await app.Call(() => Task.FromResult(OpenApiFunctions.SwaggerUiPage(app.Request("GET", "/api/swagger/ui"))));
 
         Assert.Equal(200, page.Status);
         Assert.Equal("text/html; charset=utf-8", page.ContentType);
@@ -36,7 +36,7 @@ public sealed class SwaggerUiTests
     {
         await using var app = await TestApp.StartAsync();
 
-        var asset = await app.Call(() => Task.FromResult(app.Function<OpenApiFunctions>().SwaggerUiAsset(app.Request("GET", "/api/swagger/ui/" + file), file)));
+        var asset = await app.Call(() => Task.FromResult(OpenApiFunctions.SwaggerUiAsset(app.Request("GET", "/api/swagger/ui/" + file), file)));
 
         Assert.Equal(200, asset.Status);
         Assert.Equal(contentType, asset.ContentType);
@@ -55,7 +55,7 @@ public sealed class SwaggerUiTests
     {
         await using var app = await TestApp.StartAsync();
 
-        var response = await app.Call(() => Task.FromResult(app.Function<OpenApiFunctions>().SwaggerUiAsset(app.Request("GET", "/api/swagger/ui/x"), file)));
+        var response = await app.Call(() => Task.FromResult(OpenApiFunctions.SwaggerUiAsset(app.Request("GET", "/api/swagger/ui/x"), file)));
 
         Assert.Equal(404, response.Status);
         Assert.True(response.IsProblem, response.ToString());

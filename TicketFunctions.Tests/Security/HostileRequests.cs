@@ -103,7 +103,7 @@ public static class HostileRequests
                 Access.User => targets.UserToken,
                 _ => null,
             };
-            var bodyType = function.Method.GetCustomAttribute<ApiRequestBodyAttribute>()?.Type;
+            var bodyType = function.RequestBody;
             var baseline = bodyType is null ? null : Aim(Baseline(bodyType), targets);
             foreach (var method in function.HttpMethods)
             {

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
 using TicketFunctions.Common;
-using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Auth;
 
@@ -14,7 +13,7 @@ public sealed class AuthFunctions(AuthService auth)
     [Tags("Auth")]
     [EndpointSummary("Register a new user")]
     [EndpointDescription("Email is unique case-insensitively; passwords have 8 to 128 characters. The role is always User.")]
-    [ApiRequestBody(typeof(RegisterRequest))]
+    [Consumes(typeof(RegisterRequest), "application/json")]
     [ProducesResponseType(typeof(UserResponse), 201, Description = "The new user.")]
     [ProducesResponseType(409, Description = "The email is already registered.")]
     public async Task<IActionResult> Register(
@@ -36,7 +35,7 @@ public sealed class AuthFunctions(AuthService auth)
     [Access(Access.Anonymous)]
     [Tags("Auth")]
     [EndpointSummary("Log in for a bearer token")]
-    [ApiRequestBody(typeof(LoginRequest))]
+    [Consumes(typeof(LoginRequest), "application/json")]
     [ProducesResponseType(typeof(LoginResponse), 200, Description = "The access token and the user.")]
     [ProducesResponseType(401, Description = "The email or password is wrong.")]
     [ProducesResponseType(429, Description = "Too many failed logins for this email in the window (Login__MaxFailures, Login__FailureWindow); Retry-After says when to try again.")]

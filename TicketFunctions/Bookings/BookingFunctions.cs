@@ -18,7 +18,7 @@ public sealed class BookingFunctions(BookingService bookings)
     [EndpointDescription("Give `seats` (such as [\"A1\", \"A2\"]) or `seatCount` (the best free seats are chosen, side by side where possible): exactly one, 1..10 seats. "
         + "The booking is PENDING and holds its seats until expiresAt (Bookings__HoldDuration, 10 minutes by default); unitPrice is the showtime's price now. "
         + "An unknown showtimeId is a field error (400).")]
-    [ApiRequestBody(typeof(BookingRequest))]
+    [Consumes(typeof(BookingRequest), "application/json")]
     [ProducesResponseType(typeof(BookingResponse), 201)]
     [ProducesResponseType(409, Description = "seats_taken (extension `seats` names them), not_enough_seats, seat_limit (too many seats of one showtime for one account), showtime_started.")]
     public async Task<IActionResult> Create(

@@ -53,7 +53,7 @@ public sealed class MovieFunctions(MovieService movies)
     [Access(Access.Admin)]
     [Tags(Tag)]
     [EndpointSummary("Adds a movie")]
-    [ApiRequestBody(typeof(MovieRequest))]
+    [Consumes(typeof(MovieRequest), "application/json")]
     [ProducesResponseType(typeof(MovieResponse), 201)]
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "movies")] HttpRequest req)
@@ -68,7 +68,7 @@ public sealed class MovieFunctions(MovieService movies)
     [Tags(Tag)]
     [EndpointSummary("Replaces a movie")]
     [EndpointDescription("Showtimes already scheduled keep their end time.")]
-    [ApiRequestBody(typeof(MovieRequest))]
+    [Consumes(typeof(MovieRequest), "application/json")]
     [ProducesResponseType(typeof(MovieResponse), 200)]
     [ProducesResponseType(404, Description = "No movie with this id.")]
     public async Task<IActionResult> Update(

@@ -69,7 +69,7 @@ public sealed class ShowtimeFunctions(ShowtimeService showtimes)
     [Tags(Tag)]
     [EndpointSummary("Schedules a showtime")]
     [EndpointDescription("endsAt = startsAt + the movie's length. An unknown movieId or theatreId is a field error (400).")]
-    [ApiRequestBody(typeof(ShowtimeRequest))]
+    [Consumes(typeof(ShowtimeRequest), "application/json")]
     [ProducesResponseType(typeof(ShowtimeResponse), 201)]
     [ProducesResponseType(409, Description = "showtime_overlap: another showtime in the theatre overlaps; conflictingShowtimeId names it.")]
     public async Task<IActionResult> Create(

@@ -52,7 +52,7 @@ public sealed class TheatreFunctions(TheatreService theatres)
     [Tags(Tag)]
     [EndpointSummary("Adds a theatre")]
     [EndpointDescription("Seats are named by row letter and number: A1..Z50.")]
-    [ApiRequestBody(typeof(TheatreRequest))]
+    [Consumes(typeof(TheatreRequest), "application/json")]
     [ProducesResponseType(typeof(TheatreResponse), 201)]
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "theatres")] HttpRequest req)
@@ -67,7 +67,7 @@ public sealed class TheatreFunctions(TheatreService theatres)
     [Tags(Tag)]
     [EndpointSummary("Replaces a theatre")]
     [EndpointDescription("seatRows and seatsPerRow may change only while the theatre has no showtimes.")]
-    [ApiRequestBody(typeof(TheatreRequest))]
+    [Consumes(typeof(TheatreRequest), "application/json")]
     [ProducesResponseType(typeof(TheatreResponse), 200)]
     [ProducesResponseType(404, Description = "No theatre with this id.")]
     [ProducesResponseType(409, Description = "theatre_has_showtimes: the layout cannot change while showtimes exist.")]

@@ -1,15 +1,9 @@
 namespace TicketFunctions.OpenApi;
 
 // What a function reads from its request that no Functions or ASP.NET Core metadata can say: the function reads its
-// body, query and headers itself. Tags, summaries and answers use the standard attributes ([Tags],
-// [EndpointSummary], [EndpointDescription], [ProducesResponseType]); who may call it is [Access].
-
-/// <summary>The JSON request body of an operation (400, 413 and 415 answers are documented with it).</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class ApiRequestBodyAttribute(Type type) : Attribute
-{
-    public Type Type { get; } = type;
-}
+// query and headers itself. Its JSON body, tags, summaries and answers use the standard attributes
+// ([Consumes(typeof(...), "application/json")], [Tags], [EndpointSummary], [EndpointDescription],
+// [ProducesResponseType]); who may call it is [Access].
 
 /// <summary>A query string parameter that the function reads; <see cref="OneOf"/> names the constants class of its values.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Functions.Worker;
@@ -36,10 +37,10 @@ public sealed record HttpFunction(string Name, MethodInfo Method, IReadOnlyList<
     /// <summary>Who may call it: its <c>[Access]</c>, which every HTTP function must carry.</summary>
     public Access Access => Method.GetCustomAttribute<AccessAttribute>()?.Level
         ?? throw new InvalidOperationException($"The function {Name} has no [Access]: declare who may call it.");
-}
 
-/// <summary>A parameter of a route template: <c>{id:long}</c> is <c>id</c> with the constraint <c>long</c>.</summary>
-public sealed record RouteParameter(string Name, string? Constraint);
+    /// <summary>The JSON body it reads, from its <c>[Consumes(typeof(...), "application/json")]</c>; null if it reads none.</summary>
+    public Type? RequestBody => (Method.GetCustomAttribute<ConsumesAttribute>() as IAcceptsMetadata)?.RequestType;
+}
 
 /// <summary>
 /// Builds the OpenAPI 3 document from the functions themselves: routes from <c>[HttpTrigger]</c>, callers from
@@ -110,10 +111,11 @@ public static partial class OpenApiDocumentFactory
 
         foreach (var function in HttpFunction.FindAll(assembly).OrderBy(f => PathOf(f.Route), StringComparer.Ordinal))
         {
-            var item = (OpenApiPathItem)(document.Paths.TryGetValue(PathOf(function.Route), out var found) ? found : document.Paths[PathOf(function.Route)] = new OpenApiPathItem { Operations = [] });
+            var path = PathOf(function.Route);
+            document.Paths.TryAdd(path, new OpenApiPathItem { Operations = [] });
             foreach (var method in function.HttpMethods)
             {
-                item.Operations![new HttpMethod(method.ToUpperInvariant())] = Operation(document, schemas, function, method);
+                document.Paths[path].Operations![HttpMethod.Parse(method)] = Operation(document, schemas, function, method);
             }
         }
 
@@ -125,13 +127,10 @@ public static partial class OpenApiDocumentFactory
     /// <summary>The OpenAPI path of a route template: <c>bookings/{id:long}/cancel</c> → <c>/bookings/{id}/cancel</c>.</summary>
     public static string PathOf(string route) => "/" + RouteParameterPattern().Replace(route.Trim('/'), m => "{" + m.Groups["name"].Value + "}");
 
-    public static IReadOnlyList<RouteParameter> RouteParameters(string route) =>
-        [.. RouteParameterPattern().Matches(route).Select(m => new RouteParameter(m.Groups["name"].Value, m.Groups["constraint"].Success ? m.Groups["constraint"].Value : null))];
-
     private static OpenApiOperation Operation(OpenApiDocument document, JsonSchemas schemas, HttpFunction function, string method)
     {
         var m = function.Method;
-        var body = m.GetCustomAttribute<ApiRequestBodyAttribute>()?.Type;
+        var body = function.RequestBody;
         var access = function.Access;
         var operation = new OpenApiOperation
         {
@@ -143,7 +142,7 @@ public static partial class OpenApiDocumentFactory
                 Access.Admin => "Needs a bearer token of an Admin.",
                 _ => null,
             } }.OfType<string>()),
-            Tags = new HashSet<OpenApiTagReference>((m.GetCustomAttribute<TagsAttribute>()?.Tags ?? [m.DeclaringType!.Name.Replace("Functions", "", StringComparison.Ordinal)]).Select(t => new OpenApiTagReference(t, document))),
+            Tags = new HashSet<OpenApiTagReference>((m.GetCustomAttribute<TagsAttribute>()?.Tags ?? []).Select(t => new OpenApiTagReference(t, document))),
             Parameters = [.. Parameters(schemas, function)],
             Responses = [],
             Security = access == Access.Anonymous ? [] : [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }],
@@ -154,49 +153,54 @@ public static partial class OpenApiDocumentFactory
         }
 
         // Answers every operation of a kind can give, unless its own attributes describe them.
-        var answers = m.GetCustomAttributes<ProducesResponseTypeAttribute>().Select(r => (r.StatusCode, Type: r.Type == typeof(void) ? null : r.Type, r.Description, m.GetCustomAttribute<ProducesAttribute>()?.ContentTypes.FirstOrDefault())).ToList();
-        static (int, Type?, string?, string?) Derived(int status, string description) => (status, null, description, null);
-        answers.AddRange(new (int, Type?, string?, string?)?[]
+        var derived = new (int Status, string Description, bool Applies)[]
         {
-            body is null ? null : Derived(400, "The body is not valid JSON for this operation, or a field is invalid (see errors)."),
-            body is null && operation.Parameters.Any(p => p.In == ParameterLocation.Query) ? Derived(400, "A query parameter is invalid (see errors).") : null,
-            body is null ? null : Derived(413, $"The body is larger than {RequestBody.MaxBytes / 1024} KiB."),
-            body is null ? null : Derived(415, "The body is not sent as application/json."),
-            access == Access.Anonymous ? null : Derived(401, "No bearer token, or it is invalid or expired."),
-            access == Access.Admin ? Derived(403, "The token is not an Admin's.") : null,
-            RouteParameters(function.Route).Count > 0 ? Derived(404, "Not found, or not yours.") : null,
-        }.OfType<(int, Type?, string?, string?)>());
-
-        foreach (var (status, type, description, contentType) in answers.OrderBy(a => a.Item1).DistinctBy(a => a.Item1))
+            (400, "The body is not valid JSON for this operation, or a field is invalid (see errors).", body is not null),
+            (400, "A query parameter is invalid (see errors).", body is null && operation.Parameters.Any(p => p.In == ParameterLocation.Query)),
+            (413, $"The body is larger than {RequestBody.MaxBytes / 1024} KiB.", body is not null),
+            (415, "The body is not sent as application/json.", body is not null),
+            (401, "No bearer token, or it is invalid or expired.", access != Access.Anonymous),
+            (403, "The token is not an Admin's.", access == Access.Admin),
+            (404, "Not found, or not yours.", RouteParameterPattern().IsMatch(function.Route)),
+        };
+        var answers = m.GetCustomAttributes<ProducesResponseTypeAttribute>()
+            .Select(r => (r.StatusCode, Type: r.Type == typeof(void) ? null : r.Type, r.Description))
+            .Concat(derived.Where(d => d.Applies).Select(d => (StatusCode: d.Status, Type: (Type?)null, Description: (string?)d.Description)));
+        var contentType = m.GetCustomAttribute<ProducesAttribute>()?.ContentTypes.FirstOrDefault() ?? JsonMediaType;
+        foreach (var (status, type, description) in answers.DistinctBy(a => a.StatusCode).OrderBy(a => a.StatusCode))
         {
-            var problem = status >= 400 && type is null;
-            var response = new OpenApiResponse { Description = description ?? (ReasonPhrases.GetReasonPhrase(status) + ".") };
-            if (problem || type is not null)
-            {
-                var media = new OpenApiMediaType
-                {
-                    Schema = problem ? new OpenApiSchemaReference(ProblemSchema, document) : schemas.For(type!),
-                    Example = problem ? JsonSerializer.SerializeToNode(ProblemExample(status, response.Description, body, schemas.Options), schemas.Options) : null,
-                };
-                response.Content = new Dictionary<string, IOpenApiMediaType> { [problem ? Problems.ContentType : contentType ?? JsonMediaType] = media };
-            }
-
-            var header = status switch
-            {
-                201 or 202 => ("Location", "The URL of the created resource."),
-                401 => ("WWW-Authenticate", "Bearer, with the error when a token was sent."),
-                429 => ("Retry-After", "Seconds to wait before trying again."),
-                _ => default((string, string)?),
-            };
-            if (header is var (name, about))
-            {
-                response.Headers = new Dictionary<string, IOpenApiHeader> { [name] = new OpenApiHeader { Description = about, Schema = new OpenApiSchema { Type = JsonSchemaType.String } } };
-            }
-
-            operation.Responses[status.ToString(CultureInfo.InvariantCulture)] = response;
+            operation.Responses[status.ToString(CultureInfo.InvariantCulture)] = Response(document, schemas, status, type, description ?? ReasonPhrases.GetReasonPhrase(status) + ".", body, contentType);
         }
 
         return operation;
+    }
+
+    private static OpenApiResponse Response(OpenApiDocument document, JsonSchemas schemas, int status, Type? type, string description, Type? body, string contentType)
+    {
+        var response = new OpenApiResponse { Description = description };
+        if (status >= 400 && type is null)
+        {
+            var example = JsonSerializer.SerializeToNode(ProblemExample(status, description, body, schemas.Options), schemas.Options);
+            response.Content = new Dictionary<string, IOpenApiMediaType> { [Problems.ContentType] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(ProblemSchema, document), Example = example } };
+        }
+        else if (type is not null)
+        {
+            response.Content = new Dictionary<string, IOpenApiMediaType> { [contentType] = new OpenApiMediaType { Schema = schemas.For(type) } };
+        }
+
+        var header = status switch
+        {
+            201 or 202 => ("Location", "The URL of the created resource."),
+            401 => ("WWW-Authenticate", "Bearer, with the error when a token was sent."),
+            429 => ("Retry-After", "Seconds to wait before trying again."),
+            _ => default((string, string)?),
+        };
+        if (header is var (name, about))
+        {
+            response.Headers = new Dictionary<string, IOpenApiHeader> { [name] = new OpenApiHeader { Description = about, Schema = new OpenApiSchema { Type = JsonSchemaType.String } } };
+        }
+
+        return response;
     }
 
     /// <summary>The problem an answer's example shows, made by the same helper that makes the real ones.</summary>
@@ -222,20 +226,15 @@ public static partial class OpenApiDocumentFactory
     private static IEnumerable<IOpenApiParameter> Parameters(JsonSchemas schemas, HttpFunction function)
     {
         var method = function.Method;
-        foreach (var route in RouteParameters(function.Route))
+        foreach (var name in RouteParameterPattern().Matches(function.Route).Select(m => m.Groups["name"].Value))
         {
-            var bound = method.GetParameters().FirstOrDefault(p => string.Equals(p.Name, route.Name, StringComparison.OrdinalIgnoreCase))?.ParameterType ?? typeof(string);
-            var id = route.Constraint?.Split(':', '(')[0] is "int" or "long" || bound == typeof(long) || bound == typeof(int);
+            var bound = method.GetParameters().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))?.ParameterType ?? typeof(string);
+            var id = bound == typeof(long) || bound == typeof(int);
+            var schema = (OpenApiSchema)schemas.For(bound);
 
             // Ids are positive: the functions answer 404 for anything below 1. The example is the first one, as the body examples use.
-            yield return new OpenApiParameter
-            {
-                Name = route.Name,
-                In = ParameterLocation.Path,
-                Required = true,
-                Schema = id ? new OpenApiSchema { Type = JsonSchemaType.Integer, Format = bound == typeof(int) ? "int32" : "int64", Minimum = "1" } : schemas.For(bound),
-                Example = id ? 1 : null,
-            };
+            schema.Minimum = id ? "1" : null;
+            yield return new OpenApiParameter { Name = name, In = ParameterLocation.Path, Required = true, Schema = schema, Example = id ? 1 : null };
         }
 
         foreach (var query in method.GetCustomAttributes<ApiQueryAttribute>())
@@ -247,14 +246,8 @@ public static partial class OpenApiDocumentFactory
 
         if (method.GetCustomAttribute<ApiPagedAttribute>() is not null)
         {
-            yield return new OpenApiParameter { Name = "page", In = ParameterLocation.Query, Description = "The page number, from 1.", Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "1000000", Default = 1 } };
-            yield return new OpenApiParameter
-            {
-                Name = "pageSize",
-                In = ParameterLocation.Query,
-                Description = "Items per page.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = Paging.MaxPageSize.ToString(CultureInfo.InvariantCulture), Default = Paging.DefaultPageSize },
-            };
+            yield return PagingParameter("page", "The page number, from 1.", maximum: 1_000_000, defaultValue: 1);
+            yield return PagingParameter("pageSize", "Items per page.", Paging.MaxPageSize, Paging.DefaultPageSize);
         }
 
         foreach (var header in method.GetCustomAttributes<ApiHeaderAttribute>())
@@ -264,7 +257,15 @@ public static partial class OpenApiDocumentFactory
         }
     }
 
-    [GeneratedRegex(@"\{\*{0,2}(?<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?<constraint>[^}=?]+))?(?:=[^}]*)?\??\}")]
+    private static OpenApiParameter PagingParameter(string name, string description, int maximum, int defaultValue) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Query,
+        Description = description,
+        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = maximum.ToString(CultureInfo.InvariantCulture), Default = defaultValue },
+    };
+
+    [GeneratedRegex(@"\{\*{0,2}(?<name>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}")]
     private static partial Regex RouteParameterPattern();
 
     [GeneratedRegex("^[a-z]+(_[a-z]+)+")]

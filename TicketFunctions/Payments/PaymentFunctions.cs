@@ -18,7 +18,7 @@ public sealed class PaymentFunctions(PaymentService payments)
             "24 hours per user), repeating the same body returns the first 202 answer again without a second payment; another body with that key is " +
             "409 idempotency_key_reused. Error answers are not stored. Simulated gateway tokens: tok_visa approves, tok_chargeDeclined declines " +
             "(card_declined), tok_processingError fails transiently (retried, then processing_failed), any other token declines (invalid_token).")]
-    [ApiRequestBody(typeof(CreatePaymentRequest))]
+    [Consumes(typeof(CreatePaymentRequest), "application/json")]
     [ApiHeader(PaymentService.IdempotencyHeader, MaxLength = PaymentService.IdempotencyKeyMaxLength, Pattern = PaymentService.IdempotencyKeyPattern,
         Description = "Optional; makes retries of this request safe for 24 hours.")]
     [ProducesResponseType(typeof(PaymentResponse), 202, Description = "Accepted; Location names the payment.")]
