@@ -49,7 +49,7 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
             const int Clients = 300;
             var showtime = await new ApiClient(apps.A.Client).CreateShowtime(await new ApiClient(apps.B.Client).LoginAsAdmin(), seatRows: 2, seatsPerRow: 50);
             var seats = Enumerable.Range(0, 100).Select(i => $"{(char)('A' + (i / 50))}{(i % 50) + 1}").ToArray();
-            var users = await TestUsers.CreateAsync(apps.Services, Attempts);
+            var users = await apps.CreateUsers(Attempts);
 
             // Attempt i goes to instance i % 2; every other pair names one seat (each seat is named ten times, on both
             // instances), the rest ask for any one seat. Three hundred clients, each sending its next attempt as soon as
@@ -78,7 +78,7 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
             var rush = clock.Elapsed;
             var statuses = answers.GroupBy(a => (int)a.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}");
             var wins = answers.Select((a, i) => (Answer: a, Instance: i % 2)).Where(w => w.Answer.Status == HttpStatusCode.Created).ToList();
-            report.Line($"two instances, booking rush: {Attempts} attempts by {Clients} clients in {rush.TotalSeconds:0.0} s; {string.Join(", ", statuses)}; "
+            report.Line($"two instances (started in {apps.StartedIn.TotalSeconds:0.0} s), booking rush: {Attempts} attempts by {Clients} clients in {rush.TotalSeconds:0.0} s; {string.Join(", ", statuses)}; "
                 + $"201s per instance A/B: {wins.Count(w => w.Instance == 0)}/{wins.Count(w => w.Instance == 1)}");
 
             Assert.Equal(0, answers.Count(a => (int)a.Status >= 500));
@@ -126,7 +126,7 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
             await Eventually.True(() => Task.FromResult(apps.GateA.Deleted.Count + apps.GateB.Deleted.Count == Payments), $"both hosts deleted {Payments} messages in all");
 
             var (a, b) = (apps.GateA.Received, apps.GateB.Received);
-            report.Line($"two instances, payments: {Payments} posted in {posted.TotalSeconds:0.0} s, all confirmed after {confirmed.TotalSeconds:0.0} s; "
+            report.Line($"two instances (started in {apps.StartedIn.TotalSeconds:0.0} s), payments: {Payments} posted in {posted.TotalSeconds:0.0} s, all confirmed after {confirmed.TotalSeconds:0.0} s; "
                 + $"messages taken A/B: {a.Count}/{b.Count}, finished A/B: {apps.GateA.Deleted.Count}/{apps.GateB.Deleted.Count}, "
                 + $"ProcessPayment invocations A/B: {apps.A.CountLines(Succeeded)}/{apps.B.CountLines(Succeeded)}; charged {await apps.Count("SELECT count(*) FROM gateway_charges")}");
 
@@ -148,15 +148,17 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
     [Fact]
     public async Task An_instance_killed_mid_batch_leaves_its_messages_to_the_other_after_their_lease_with_none_lost_or_charged_twice()
     {
-        // Each charge takes 200 ms, as a real provider's call does, so that the killed host is surely mid-batch.
-        await using var apps = await TwoInstances.StartAsync(azurite, new Dictionary<string, string> { ["Payments__SimulatedGateway__ChargeDelay"] = "00:00:00.200" });
+        // B's charges take two seconds each, as a slow provider's do, so that B holds a batch for a while.
+        await using var apps = await TwoInstances.StartAsync(azurite, settingsB: new Dictionary<string, string> { ["Payments__SimulatedGateway__ChargeDelay"] = "00:00:02" });
         await apps.WithOutputOnFailure(async () =>
         {
             const int Payments = 200;
             var lease = TimeSpan.FromSeconds(3);
             var clock = Stopwatch.StartNew();
 
-            // Neither host takes a message until all are queued; then both start together.
+            // No host takes a message until all are queued; then B alone, until it takes its second batch: B takes
+            // the next batch once half of the one before has finished (newBatchThreshold), so it has finished some and
+            // holds the rest, and while the queue has messages it always holds some.
             apps.GateA.Shut();
             apps.GateB.Shut();
             await apps.GateA.WaitUntilAReceiveIsHeld(TimeSpan.FromSeconds(15));
@@ -164,13 +166,14 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
             var paid = await BookAndPay(apps, Payments);
             var queue = Queue("payments");
             await Eventually.True(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == Payments, $"all {Payments} messages are queued");
-            apps.GateA.Open();
             apps.GateB.Open();
+            await Eventually.True(() => Task.FromResult(apps.GateB.Received.Count > 16), "instance B took a second batch", TimeSpan.FromSeconds(60));
 
-            // B dies (SIGKILL, host and worker) once it has finished one batch's worth: it is then holding the next.
-            await Eventually.True(() => Task.FromResult(apps.GateB.Deleted.Count >= 16), "instance B finished 16 payments", TimeSpan.FromSeconds(30));
+            // A starts taking messages, and B dies (SIGKILL, host and worker) with the batch it holds.
+            apps.GateA.Open();
             apps.B.Kill();
             var killedAt = clock.Elapsed;
+            await apps.GateB.WaitUntilNothingIsForwarded(TimeSpan.FromSeconds(10));
             var takenByB = apps.GateB.Received;
             var finishedByB = apps.GateB.Deleted;
 
@@ -228,7 +231,7 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
                 $"all {Payments} bookings are CONFIRMED and the queue is empty", TimeSpan.FromSeconds(30));
             var allDone = clock.Elapsed;
 
-            report.Line($"two instances, SIGKILL: {Payments} payments; B killed at {killedAt.TotalSeconds:0.0} s having taken {takenByB.Count} messages and finished {finishedByB.Count}; "
+            report.Line($"two instances (started in {apps.StartedIn.TotalSeconds:0.0} s), SIGKILL: {Payments} payments; B killed at {killedAt.TotalSeconds:0.0} s having taken {takenByB.Count} messages and finished {finishedByB.Count}; "
                 + $"A emptied the visible queue by {survivorDone.TotalSeconds:0.0} s ({confirmedBefore} confirmed, {chargedBefore} charged); {stranded.Count} messages were left leased "
                 + $"to the dead B ({strandedCharged} of their payments already charged, {strandedConfirmed} already confirmed); after the lease A took them again and all "
                 + $"{Payments} were confirmed at {allDone.TotalSeconds:0.0} s; ProcessPayment invocations A/B: {apps.A.CountLines(Succeeded)}/{apps.B.CountLines(Succeeded)}");
@@ -273,7 +276,7 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
     {
         var api = new[] { new ApiClient(apps.A.Client), new ApiClient(apps.B.Client) };
         var showtime = await api[0].CreateShowtime(await api[1].LoginAsAdmin(), seatRows: count / 20, seatsPerRow: 20);
-        var users = await TestUsers.CreateAsync(apps.Services, count);
+        var users = await apps.CreateUsers(count);
         using var slots = new SemaphoreSlim(32);
         var paid = await Task.WhenAll(users.Select(async (user, i) =>
         {
@@ -321,6 +324,9 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
 
         public AppProcess A { get; }
 
+        /// <summary>How long both took to start (side by side) until each answered /api/health.</summary>
+        public TimeSpan StartedIn { get; private init; }
+
         public AppProcess B { get; }
 
         public QueueGate GateA { get; }
@@ -331,7 +337,8 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
 
         public Db Db => _services.GetRequiredService<Db>();
 
-        public static async Task<TwoInstances> StartAsync(AzuriteFixture azurite, IReadOnlyDictionary<string, string>? settings = null)
+        /// <summary>Starts both; <paramref name="settingsB"/> are settings for B alone.</summary>
+        public static async Task<TwoInstances> StartAsync(AzuriteFixture azurite, IReadOnlyDictionary<string, string>? settingsB = null)
         {
             var directory = Path.Combine(Path.GetTempPath(), "ticketfunctions-tests", "twoinst-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(directory);
@@ -347,11 +354,6 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
                 ["Admin__Password"] = TestApp.AdminPassword,
                 ["Payments__ResendSchedule"] = "0 * * * * *",
             };
-            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-            {
-                common[key] = value;
-            }
-
             var configuration = new ConfigurationBuilder()
                 .AddInMemoryCollection(common.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)s.Value)))
                 .Build();
@@ -362,9 +364,20 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
             services.AddTicketFunctions(configuration);
             var provider = services.BuildServiceProvider();
 
+            var clock = Stopwatch.StartNew();
             var gateA = await QueueGate.StartAsync(azurite, "payments");
             var gateB = await QueueGate.StartAsync(azurite, "payments");
-            var started = new[] { gateA, gateB }.Select(gate => AppProcess.StartAsync(new Dictionary<string, string>(common) { ["AzureWebJobsStorage"] = gate.ConnectionString }, directory)).ToArray();
+            var b = new Dictionary<string, string>(common) { ["AzureWebJobsStorage"] = gateB.ConnectionString };
+            foreach (var (key, value) in settingsB ?? new Dictionary<string, string>())
+            {
+                b[key] = value;
+            }
+
+            var started = new[]
+            {
+                AppProcess.StartAsync(new Dictionary<string, string>(common) { ["AzureWebJobsStorage"] = gateA.ConnectionString }, directory),
+                AppProcess.StartAsync(b, directory),
+            };
             try
             {
                 await Task.WhenAll(started);
@@ -382,7 +395,22 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
                 throw;
             }
 
-            return new TwoInstances(directory, provider, gateA, gateB, started[0].Result, started[1].Result);
+            return new TwoInstances(directory, provider, gateA, gateB, started[0].Result, started[1].Result) { StartedIn = clock.Elapsed };
+        }
+
+        /// <summary>Users written straight into the database in one statement, with tokens signed here as the app signs them.</summary>
+        public async Task<List<(string Token, long UserId)>> CreateUsers(int count)
+        {
+            var emails = Enumerable.Range(0, count).Select(i => $"instances{i}-{Guid.NewGuid():N}@example.com").ToArray();
+            var users = await Query<(long Id, string Email)>(
+                """
+                INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at)
+                SELECT e, upper(e), 'Racer', 'x', 'User', 0 FROM unnest(@emails) AS e
+                RETURNING id, email;
+                """,
+                new { emails });
+            var tokens = _services.GetRequiredService<TicketFunctions.Auth.Tokens>();
+            return [.. users.Select(u => (tokens.Issue(new TicketFunctions.Auth.UserView(u.Id, u.Email, "Racer", "User", 0)), u.Id))];
         }
 
         public async Task<List<T>> Query<T>(string sql, object? parameters = null)

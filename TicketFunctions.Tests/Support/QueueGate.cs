@@ -31,6 +31,7 @@ public sealed class QueueGate : IAsyncDisposable
     private volatile bool _open = true;
     private volatile bool _broken;
     private int _held;
+    private int _forwarding;
 
     private QueueGate(WebApplication app, HttpClient azurite, string queueMessagesPath)
     {
@@ -117,6 +118,20 @@ public sealed class QueueGate : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until no request is on its way through the gate, so that <see cref="Received"/> and <see cref="Deleted"/>
+    /// hold everything the app was answered (after its process died, say).
+    /// </summary>
+    public async Task WaitUntilNothingIsForwarded(TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref _forwarding) > 0)
+        {
+            Assert.True(clock.Elapsed < timeout, $"Requests were still being forwarded after {timeout.TotalSeconds} s.");
+            await Task.Delay(20);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _open = true;
@@ -128,6 +143,19 @@ public sealed class QueueGate : IAsyncDisposable
     }
 
     private async Task ForwardAsync(HttpContext context, Uri azurite)
+    {
+        Interlocked.Increment(ref _forwarding);
+        try
+        {
+            await ForwardOneAsync(context, azurite);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _forwarding);
+        }
+    }
+
+    private async Task ForwardOneAsync(HttpContext context, Uri azurite)
     {
         if (_broken)
         {
@@ -171,7 +199,10 @@ public sealed class QueueGate : IAsyncDisposable
             }
         }
 
-        using var answer = await _azurite.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        // A receive or a delete is carried through even if the app dies meanwhile: what Azurite did is then recorded,
+        // not lost with a cancelled request.
+        var cancellation = isReceive || HttpMethods.IsDelete(request.Method) ? CancellationToken.None : context.RequestAborted;
+        using var answer = await _azurite.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, cancellation);
         if (HttpMethods.IsDelete(request.Method)
             && request.Path.StartsWithSegments(_queueMessagesPath, StringComparison.OrdinalIgnoreCase, out var messageId)
             && answer.StatusCode == HttpStatusCode.NoContent)
@@ -194,7 +225,7 @@ public sealed class QueueGate : IAsyncDisposable
         if (isReceive && answer.StatusCode == HttpStatusCode.OK)
         {
             // A receive's answer is a small XML list: read whole, recorded, then passed on unchanged.
-            var body = await answer.Content.ReadAsByteArrayAsync(context.RequestAborted);
+            var body = await answer.Content.ReadAsByteArrayAsync(cancellation);
             Record(body);
             await context.Response.Body.WriteAsync(body, context.RequestAborted);
             return;
