@@ -159,6 +159,15 @@ public sealed class AppProcess : IDisposable
         }
     }
 
+    /// <summary>How many of the lines the app has written so far (all its runs) contain <paramref name="text"/>.</summary>
+    public int CountLines(string text)
+    {
+        lock (_output)
+        {
+            return _output.ToString().Split('\n').Count(line => line.Contains(text, StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>Runs a test body; any failure carries the app's output.</summary>
     public async Task WithOutputOnFailure(Func<Task> body)
     {

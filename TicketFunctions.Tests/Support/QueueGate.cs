@@ -1,4 +1,5 @@
 using System.Net;
+using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,7 +16,9 @@ namespace TicketFunctions.Tests.Support;
 /// included) that can hold back the app's receives from one queue: sends, peeks and everything else go through.
 /// With the gate shut, messages pile up in the queue and no host takes any; <see cref="LetOneReceiveThrough"/> lets
 /// exactly one receive (one batch) through. <see cref="Break"/> makes the whole queue service unreachable (every
-/// connection is dropped) until <see cref="Mend"/>.
+/// connection is dropped) until <see cref="Mend"/>. It also keeps what it saw of that queue: every message a receive
+/// handed out (<see cref="Received"/>) and every message the app deleted (<see cref="Deleted"/>), so a test can tell
+/// which host took and finished which message.
 /// </summary>
 public sealed class QueueGate : IAsyncDisposable
 {
@@ -23,9 +26,12 @@ public sealed class QueueGate : IAsyncDisposable
     private readonly HttpClient _azurite;
     private readonly string _queueMessagesPath;
     private readonly SemaphoreSlim _receives = new(0);
+    private readonly List<ReceivedMessage> _received = [];
+    private readonly HashSet<string> _deleted = [];
     private volatile bool _open = true;
     private volatile bool _broken;
     private int _held;
+    private int _forwarding;
 
     private QueueGate(WebApplication app, HttpClient azurite, string queueMessagesPath)
     {
@@ -58,6 +64,30 @@ public sealed class QueueGate : IAsyncDisposable
         return gate;
     }
 
+    /// <summary>Every message a receive through this gate handed out, in order (a redelivered message once more).</summary>
+    public IReadOnlyList<ReceivedMessage> Received
+    {
+        get
+        {
+            lock (_received)
+            {
+                return [.. _received];
+            }
+        }
+    }
+
+    /// <summary>The ids of the messages that the app deleted through this gate (the delete answered 204).</summary>
+    public IReadOnlySet<string> Deleted
+    {
+        get
+        {
+            lock (_received)
+            {
+                return new HashSet<string>(_deleted);
+            }
+        }
+    }
+
     /// <summary>From now on every request to the queue service fails as if the service were down.</summary>
     public void Break() => _broken = true;
 
@@ -88,6 +118,20 @@ public sealed class QueueGate : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until no request is on its way through the gate, so that <see cref="Received"/> and <see cref="Deleted"/>
+    /// hold everything the app was answered (after its process died, say).
+    /// </summary>
+    public async Task WaitUntilNothingIsForwarded(TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref _forwarding) > 0)
+        {
+            Assert.True(clock.Elapsed < timeout, $"Requests were still being forwarded after {timeout.TotalSeconds} s.");
+            await Task.Delay(20);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _open = true;
@@ -99,6 +143,19 @@ public sealed class QueueGate : IAsyncDisposable
     }
 
     private async Task ForwardAsync(HttpContext context, Uri azurite)
+    {
+        Interlocked.Increment(ref _forwarding);
+        try
+        {
+            await ForwardOneAsync(context, azurite);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _forwarding);
+        }
+    }
+
+    private async Task ForwardOneAsync(HttpContext context, Uri azurite)
     {
         if (_broken)
         {
@@ -142,7 +199,20 @@ public sealed class QueueGate : IAsyncDisposable
             }
         }
 
-        using var answer = await _azurite.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        // A receive or a delete is carried through even if the app dies meanwhile: what Azurite did is then recorded,
+        // not lost with a cancelled request.
+        var cancellation = isReceive || HttpMethods.IsDelete(request.Method) ? CancellationToken.None : context.RequestAborted;
+        using var answer = await _azurite.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, cancellation);
+        if (HttpMethods.IsDelete(request.Method)
+            && request.Path.StartsWithSegments(_queueMessagesPath, StringComparison.OrdinalIgnoreCase, out var messageId)
+            && answer.StatusCode == HttpStatusCode.NoContent)
+        {
+            lock (_received)
+            {
+                _deleted.Add(messageId.Value!.Trim('/'));
+            }
+        }
+
         context.Response.StatusCode = (int)answer.StatusCode;
         foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
         {
@@ -152,6 +222,37 @@ public sealed class QueueGate : IAsyncDisposable
             }
         }
 
+        if (isReceive && answer.StatusCode == HttpStatusCode.OK)
+        {
+            // A receive's answer is a small XML list: read whole, recorded, then passed on unchanged.
+            var body = await answer.Content.ReadAsByteArrayAsync(cancellation);
+            Record(body);
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+            return;
+        }
+
         await answer.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
     }
+
+    private void Record(byte[] body)
+    {
+        using var stream = new MemoryStream(body);
+        var messages = XDocument.Load(stream).Root?.Elements("QueueMessage") ?? [];
+        var now = DateTimeOffset.UtcNow;
+        lock (_received)
+        {
+            foreach (var message in messages)
+            {
+                _received.Add(new ReceivedMessage(
+                    (string?)message.Element("MessageId") ?? "",
+                    (string?)message.Element("PopReceipt") ?? "",
+                    (long?)message.Element("DequeueCount") ?? 0,
+                    (string?)message.Element("MessageText") ?? "",
+                    now));
+            }
+        }
+    }
 }
+
+/// <summary>One message as a receive through a <see cref="QueueGate"/> handed it out: its text as stored (still encoded).</summary>
+public sealed record ReceivedMessage(string MessageId, string PopReceipt, long DequeueCount, string Text, DateTimeOffset ReceivedAt);
