@@ -429,7 +429,11 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             .DistinctBy(c => c.ConnectionString);
         foreach (var (setting, connectionString) in used)
         {
-            var service = new QueueServiceClient(connectionString, new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(10) } });
+            // A few quick retries: a busy emulator's passing 5xx must not stop the start; an absent one fails in about a second.
+            var service = new QueueServiceClient(connectionString, new QueueClientOptions
+            {
+                Retry = { MaxRetries = 3, Delay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(1), NetworkTimeout = TimeSpan.FromSeconds(10) },
+            });
             try
             {
                 await service.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
