@@ -45,25 +45,31 @@ public sealed partial class AdminSeeder(IOptions<AdminOptions> options, Db db, P
             return;
         }
 
+        // Looked up first: a start with the admin in place (every start but the first) spends no time on a password hash.
+        var normalized = AuthService.Normalize(admin.Email);
         await using var connection = await db.OpenAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(EnsureAdmin, new
+        var existing = await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { NormalizedEmail = normalized });
+        if (existing is null)
         {
-            Email = admin.Email.Trim(),
-            NormalizedEmail = AuthService.Normalize(admin.Email),
-            PasswordHash = passwords.Hash(admin.Password),
-            CreatedAt = clock.UnixMsNow(),
-        });
-        if (changed > 0)
-        {
-            LogAdminEnsured(admin.Email);
-            return;
+            var inserted = await connection.ExecuteAsync(EnsureAdmin, new
+            {
+                Email = admin.Email.Trim(),
+                NormalizedEmail = normalized,
+                PasswordHash = passwords.Hash(admin.Password),
+                CreatedAt = clock.UnixMsNow(),
+            });
+
+            // Nothing inserted: another instance starting at the same moment (or a registration) took the email first.
+            existing = inserted > 0 ? null : await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { NormalizedEmail = normalized });
         }
 
-        var existing = await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { NormalizedEmail = AuthService.Normalize(admin.Email) });
         if (existing is { Role: not Roles.Admin })
         {
             LogEmailTaken(admin.Email);
+            return;
         }
+
+        LogAdminEnsured(admin.Email);
     }
 
     [LoggerMessage(LogLevel.Information, "No Admin__Email and Admin__Password configured: no admin account is created")]
