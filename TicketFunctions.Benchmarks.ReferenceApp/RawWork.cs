@@ -98,7 +98,7 @@ public sealed class RawStore : IAsyncDisposable
     public async Task<bool> HealthAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT 1;");
+        await using var command = await PreparedAsync(connection, null, "SELECT 1;", cancellationToken);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 1;
     }
 
@@ -175,7 +175,7 @@ public sealed class RawStore : IAsyncDisposable
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await using var connection = await OpenAsync(cancellationToken);
         int rows, seatsPerRow;
-        await using (var layout = Command(connection, null, LayoutSql, ("@Id", showtimeId)))
+        await using (var layout = await PreparedAsync(connection, null, LayoutSql, cancellationToken, ("@Id", showtimeId)))
         await using (var reader = await layout.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken))
@@ -188,7 +188,7 @@ public sealed class RawStore : IAsyncDisposable
         }
 
         string? claims;
-        await using (var live = Command(connection, null, LiveClaimsSql, ("@ShowtimeId", showtimeId), ("@Now", now)))
+        await using (var live = await PreparedAsync(connection, null, LiveClaimsSql, cancellationToken, ("@ShowtimeId", showtimeId), ("@Now", now)))
         {
             claims = await live.ExecuteScalarAsync(cancellationToken) as string;
         }
@@ -251,7 +251,7 @@ public sealed class RawStore : IAsyncDisposable
     private static async Task<(long Id, string Seat)?> ClaimAsync(DbConnection connection, DbTransaction transaction, long showtimeId, long userId, long now, bool lockRow, CancellationToken cancellationToken)
     {
         long capacity, seatsPerRow;
-        await using (var command = Command(connection, transaction, lockRow ? CapacitySql + " FOR UPDATE OF s;" : CapacitySql + ";", ("@ShowtimeId", showtimeId)))
+        await using (var command = await PreparedAsync(connection, transaction, lockRow ? CapacitySql + " FOR UPDATE OF s;" : CapacitySql + ";", cancellationToken, ("@ShowtimeId", showtimeId)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken))
@@ -264,7 +264,7 @@ public sealed class RawStore : IAsyncDisposable
         }
 
         long taken;
-        await using (var count = Command(connection, transaction, CountClaimsSql, ("@ShowtimeId", showtimeId)))
+        await using (var count = await PreparedAsync(connection, transaction, CountClaimsSql, cancellationToken, ("@ShowtimeId", showtimeId)))
         {
             taken = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         }
@@ -285,7 +285,7 @@ public sealed class RawStore : IAsyncDisposable
 
     private static async Task<long> InsertBookingAsync(DbConnection connection, DbTransaction transaction, long showtimeId, long userId, int seats, long now, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, InsertBookingSql, BookingValues(showtimeId, userId, seats, now));
+        await using var command = await PreparedAsync(connection, transaction, InsertBookingSql, cancellationToken, BookingValues(showtimeId, userId, seats, now));
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
@@ -297,7 +297,7 @@ public sealed class RawStore : IAsyncDisposable
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] values)
     {
-        await using var command = Command(connection, transaction, sql, values);
+        await using var command = await PreparedAsync(connection, transaction, sql, cancellationToken, values);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -316,10 +316,16 @@ public sealed class RawStore : IAsyncDisposable
             command.Parameters.Add(parameter);
         }
 
-        // Npgsql keeps a prepared statement per physical connection, so a pooled connection prepares each text once.
+        return command;
+    }
+
+    /// <summary>A command ready to run: on PostgreSQL prepared (Npgsql keeps a prepared statement per physical connection, so a pooled connection prepares each text once).</summary>
+    private static async Task<DbCommand> PreparedAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] values)
+    {
+        var command = Command(connection, transaction, sql, values);
         if (connection is NpgsqlConnection)
         {
-            command.Prepare();
+            await command.PrepareAsync(cancellationToken);
         }
 
         return command;

@@ -54,27 +54,34 @@ internal static class Load
         Timeout = TimeSpan.FromMinutes(3),
     };
 
-    /// <summary>Sends requests 0..total-1 through <paramref name="workers"/> concurrent workers.</summary>
-    public static Task<LoadResult> RunAsync(HttpClient client, int workers, int total, Func<int, HttpRequestMessage> request, Func<int, bool>? isError = null)
-        => RunAsync(workers, total, k => SendAsync(client, request(k)), isError);
+    /// <summary>
+    /// Sends requests 0..total-1 through <paramref name="workers"/> concurrent workers; with a <paramref name="duration"/>,
+    /// no request starts after it (so that a slow target on busy cores costs the run time, not its budget).
+    /// </summary>
+    public static Task<LoadResult> RunAsync(HttpClient client, int workers, int total, Func<int, HttpRequestMessage> request, Func<int, bool>? isError = null, TimeSpan? duration = null)
+        => RunAsync(workers, total, k => SendAsync(client, request(k)), isError, duration);
 
-    /// <summary>Runs operations 0..total-1 (each answering a status) through <paramref name="workers"/> concurrent workers.</summary>
-    public static async Task<LoadResult> RunAsync(int workers, int total, Func<int, Task<int>> operation, Func<int, bool>? isError = null)
+    /// <summary>Runs operations 0..total-1 (each answering a status) through <paramref name="workers"/> concurrent workers, until <paramref name="duration"/> if given.</summary>
+    public static async Task<LoadResult> RunAsync(int workers, int total, Func<int, Task<int>> operation, Func<int, bool>? isError = null, TimeSpan? duration = null)
     {
         var latencies = new double[total];
         var statuses = new int[total];
         var next = -1;
+        var done = 0;
+        var until = duration ?? TimeSpan.MaxValue;
         var clock = Stopwatch.StartNew();
         var tasks = Enumerable.Range(0, Math.Min(workers, total)).Select(async _ =>
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < total)
+            while (clock.Elapsed < until && (i = Interlocked.Increment(ref next)) < total)
             {
                 (latencies[i], statuses[i]) = await TimeAsync(operation, i);
+                Interlocked.Increment(ref done);
             }
         }).ToArray();
         await Task.WhenAll(tasks);
-        return LoadResult.From(latencies, statuses, clock.Elapsed.TotalSeconds, isError ?? DefaultError);
+        var count = Math.Min(done, total);
+        return LoadResult.From(latencies[..count], statuses[..count], clock.Elapsed.TotalSeconds, isError ?? DefaultError);
     }
 
     /// <summary>Every request at once: all are created first, then released together.</summary>

@@ -87,7 +87,7 @@ internal sealed class BenchPostgres : IAsyncDisposable
         await connection.OpenAsync();
 
         // Identifiers cannot be parameters; the name is "bench_" and a number, made above.
-        await connection.ExecuteAsync(migrated ? $"CREATE DATABASE {name} TEMPLATE {Template} STRATEGY FILE_COPY" : $"CREATE DATABASE {name}");
+        await connection.ExecuteAsync(migrated ? $"CREATE DATABASE {name} TEMPLATE {Template}" : $"CREATE DATABASE {name}");
         return ConnectionString(name);
     }
 

@@ -15,8 +15,11 @@ internal static class SeatMapBench
 
     public static async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, DbProvider provider)
     {
-        var total = context.Options.Size(12000, 2000);
-        var warmup = context.Options.Size(1500, 300);
+        // Per round at most this many requests for at most this long; warm-up likewise.
+        var total = context.Options.Size(40000, 8000);
+        var warmup = context.Options.Size(2000, 400);
+        var roundTime = TimeSpan.FromSeconds(context.Options.Quick ? 1.5 : 4);
+        var warmupTime = TimeSpan.FromSeconds(context.Options.Size(2, 1));
         await using var db = await BenchDatabase.CreateAsync(context, provider, "seatmap");
         var showtime = await db.CreateShowtimeAsync(26, 50, TimeSpan.FromDays(3));
         await ClaimAsync(db.Db, showtime, sold: 400, held: 100, seatsPerRow: 50);
@@ -37,16 +40,16 @@ internal static class SeatMapBench
             ["(c)"] = (await client.GetByteArrayAsync(bare.Address(0, path))).AsSpan().SequenceEqual(bytes),
         };
 
-        var targets = new (string Name, Func<int, Task<LoadResult>> Run)[]
+        var targets = new (string Name, Func<int, TimeSpan, Task<LoadResult>> Run)[]
         {
-            ("app", n => Load.RunAsync(client, Workers, n, _ => new HttpRequestMessage(HttpMethod.Get, app.Address(0, path)), s => s != 200)),
-            ("(b) reference function, same host", n => Load.RunAsync(client, Workers, n, _ => new HttpRequestMessage(HttpMethod.Get, reference.Address(0, path)), s => s != 200)),
-            ("(c) bare Kestrel", n => Load.RunAsync(client, Workers, n, _ => new HttpRequestMessage(HttpMethod.Get, bare.Address(0, path)), s => s != 200)),
-            ("(a) raw queries and bytes", n => Load.RunAsync(Workers, n, async _ => await store.SeatMapAsync(showtime) is null ? 404 : 200, s => s != 200)),
+            ("app", (n, t) => Load.RunAsync(client, Workers, n, _ => new HttpRequestMessage(HttpMethod.Get, app.Address(0, path)), s => s != 200, t)),
+            ("(b) reference function, same host", (n, t) => Load.RunAsync(client, Workers, n, _ => new HttpRequestMessage(HttpMethod.Get, reference.Address(0, path)), s => s != 200, t)),
+            ("(c) bare Kestrel", (n, t) => Load.RunAsync(client, Workers, n, _ => new HttpRequestMessage(HttpMethod.Get, bare.Address(0, path)), s => s != 200, t)),
+            ("(a) raw queries and bytes", (n, t) => Load.RunAsync(Workers, n, async _ => await store.SeatMapAsync(showtime) is null ? 404 : 200, s => s != 200, t)),
         };
         foreach (var (_, run) in targets)
         {
-            await run(warmup);
+            await run(warmup, warmupTime);
         }
 
         // Two rounds each, interleaved, so that a burst of other work on the shared cores hits all alike.
@@ -55,7 +58,7 @@ internal static class SeatMapBench
         {
             for (var t = 0; t < targets.Length; t++)
             {
-                runs[t].Add(await targets[t].Run(total / 2));
+                runs[t].Add(await targets[t].Run(total, roundTime));
             }
         }
 
@@ -78,7 +81,7 @@ internal static class SeatMapBench
                 [
                     $"**{Figure.StoreName(provider)}.** GET /{path}: a 26x50 hall (1,300 seats, 400 sold, 100 held), {bytes.Length:N0} bytes of JSON per answer "
                     + $"(SHA-256 {Convert.ToHexStringLower(SHA256.HashData(bytes))[..12]}…; the baselines' answers are {(sameBytes ? "byte for byte the same" : "NOT the same: " + string.Join(", ", same.Where(s => !s.Value).Select(s => s.Key)))}); "
-                    + $"{Workers} concurrent workers, {warmup} warm-up requests each, then two interleaved rounds of {total / 2} each. Baselines on the same database: "
+                    + $"{Workers} concurrent workers, {warmupTime.TotalSeconds:0.#} s of warm-up requests each, then two interleaved rounds of {roundTime.TotalSeconds:0.#} s each. Baselines on the same database: "
                     + "(a) the app's two queries (`catalog/get_showtime_layout`, `catalog/live_claims`) on a pooled connection and the same JSON bytes, in the bench process; "
                     + "(b) that work in the reference app's function under the same local host; (c) the same on bare Kestrel.",
                     string.Empty,

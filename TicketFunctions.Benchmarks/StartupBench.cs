@@ -17,7 +17,7 @@ internal static class StartupBench
 
     public static async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, DbProvider provider)
     {
-        var runs = context.Options.Size(7, 3);
+        var runs = context.Options.Size(5, 2);
         if (!File.Exists(ServerProcess.HostDll))
         {
             throw new InvalidOperationException($"{ServerProcess.HostDll} is missing: build it first (dotnet build FunctionsLocalHost -c {Repository.Configuration}).");

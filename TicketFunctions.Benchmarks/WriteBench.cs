@@ -29,14 +29,16 @@ internal static class WriteBench
 
     private static async Task<Figure> RunAsync(BenchContext context, DbProvider provider, int instances)
     {
-        var total = context.Options.Size(6000, 1000);
-        var warmup = context.Options.Size(600, 200);
+        // At most this many holds, for at most this long (the seeded halls bound the count; the duration bounds the run).
+        var total = context.Options.Size(20000, 4000);
+        var warmup = context.Options.Size(1000, 300);
+        var time = new Durations(TimeSpan.FromSeconds(context.Options.Size(3, 1)), TimeSpan.FromSeconds(context.Options.Size(8, 3)));
         var workers = WorkersPerInstance * instances;
         var showtimeCount = ((total + warmup) / HoldsPerShowtime) + 1;
 
-        var app = await HttpAsync(context, provider, ServerKind.App, instances, workers, warmup, total, showtimeCount);
-        var reference = await HttpAsync(context, provider, ServerKind.Reference, instances, workers, warmup, total, showtimeCount);
-        var bare = await HttpAsync(context, provider, ServerKind.Bare, instances, workers, warmup, total, showtimeCount);
+        var app = await HttpAsync(context, provider, ServerKind.App, instances, workers, warmup, total, showtimeCount, time);
+        var reference = await HttpAsync(context, provider, ServerKind.Reference, instances, workers, warmup, total, showtimeCount, time);
+        var bare = await HttpAsync(context, provider, ServerKind.Bare, instances, workers, warmup, total, showtimeCount, time);
         LoadResult raw;
         await using (var db = await BenchDatabase.CreateAsync(context, provider, "writes-raw"))
         {
@@ -50,8 +52,8 @@ internal static class WriteBench
                 return 201;
             }
 
-            await Load.RunAsync(workers, warmup, Hold, s => s != 201);
-            raw = await Load.RunAsync(workers, total, k => Hold(k + warmup), s => s != 201);
+            await Load.RunAsync(workers, warmup, Hold, s => s != 201, time.Warmup);
+            raw = await Load.RunAsync(workers, total, k => Hold(k + warmup), s => s != 201, time.Measure);
         }
 
         var ratio = app.Throughput / reference.Throughput;
@@ -71,7 +73,7 @@ internal static class WriteBench
                 $"**{storeName}.** POST /api/bookings with two named seats each (a booking, 2 booking_seats, 2 seat_claims rows, plus the app's work: authentication, "
                 + "validation, the showtime read, the reclaim of ended holds, the user's claim count, the taken-seat check, the booking read back), "
                 + $"{workers} concurrent workers{(instances > 1 ? $" spread over {instances} instances (request k to instance k mod {instances}), each a host process with its worker, on one database" : string.Empty)}, "
-                + $"{UserCount} users, 26x50 halls, after {warmup} warm-up holds. Baselines write the same rows (RawWork.cs: "
+                + $"{UserCount} users, 26x50 halls, for {time.Measure.TotalSeconds:0} s (at most {total:N0} holds) after {time.Warmup.TotalSeconds:0} s of warm-up holds (at most {warmup:N0}). Baselines write the same rows (RawWork.cs: "
                 + (provider == DbProvider.Sqlite
                     ? "BEGIN IMMEDIATE, one writer connection with its three statements prepared once, one writer at a time"
                     : "a pooled Npgsql connection per hold, READ COMMITTED, three prepared statements")
@@ -87,7 +89,7 @@ internal static class WriteBench
             ]);
     }
 
-    private static async Task<LoadResult> HttpAsync(BenchContext context, DbProvider provider, ServerKind kind, int instances, int workers, int warmup, int total, int showtimeCount)
+    private static async Task<LoadResult> HttpAsync(BenchContext context, DbProvider provider, ServerKind kind, int instances, int workers, int warmup, int total, int showtimeCount, Durations time)
     {
         await using var db = await BenchDatabase.CreateAsync(context, provider, $"writes-{kind}");
         var users = await db.CreateUsersAsync(UserCount);
@@ -104,8 +106,8 @@ internal static class WriteBench
                 : BenchDatabase.Json(HttpMethod.Post, fleet.Address(k, "api/holds"), BenchDatabase.Invariant($"{{\"showtimeId\":{showtime},\"userId\":{user.Id},\"seats\":[{list}]}}"));
         }
 
-        await Load.RunAsync(client, workers, warmup, Hold, s => s != 201);
-        return await Load.RunAsync(client, workers, total, k => Hold(k + warmup), s => s != 201);
+        await Load.RunAsync(client, workers, warmup, Hold, s => s != 201, time.Warmup);
+        return await Load.RunAsync(client, workers, total, k => Hold(k + warmup), s => s != 201, time.Measure);
     }
 
     private static (long Showtime, string[] Seats) Seats(List<long> showtimes, int k)
@@ -113,6 +115,8 @@ internal static class WriteBench
         var first = (k % HoldsPerShowtime) * SeatsPerHold;
         return (showtimes[k / HoldsPerShowtime], [.. Enumerable.Range(first, SeatsPerHold).Select(s => BenchDatabase.SeatLabel(s, SeatsPerRow))]);
     }
+
+    private sealed record Durations(TimeSpan Warmup, TimeSpan Measure);
 
     private const string Missed =
         "**Profile of 2026-11-27 (SQLite, before the issue-15 work on the hot paths; the app then ran at 12 % of the raw rate).** A `dotnet-trace` "
