@@ -80,7 +80,7 @@ internal static class Report
         var text = new StringBuilder();
         text.AppendLine("| figure | store | measured | (a) raw work | (b) reference function, same host | (c) bare Kestrel | ratio | goal | result |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (var f in figures)
+        foreach (var f in figures.GroupBy(f => f.Name).SelectMany(g => g))
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| {Title(f.Name)} | {f.Store} | {f.Value} | {f.Raw} | {f.Reference} | {f.Bare} | {f.Ratio} | {f.Goal} | {MetText(f.Met)} |");
         }
