@@ -146,6 +146,15 @@ internal static class RushBench
         await stop.CancelAsync();
         await sampler;
         var memory = pids.Select((p, i) => (p.Name, ServerProcess.Memory(p.Pid).Peak, during[i])).ToList();
+        if (result.Statuses.Any(s => s.Key >= 500))
+        {
+            // What the servers said about their 5xx (warnings and errors only), for whoever reads the bench's output.
+            foreach (var server in fleet.Servers)
+            {
+                Console.WriteLine($"[bench] rush on {provider}: {kind} answered 5xx; its output:{server.Output(40)}");
+            }
+        }
+
         return await CountAsync(db, showtime, result, memory);
     }
 
