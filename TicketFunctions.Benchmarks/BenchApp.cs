@@ -1,80 +1,95 @@
+using System.Data.Common;
+using System.Globalization;
 using System.Text;
 using Dapper;
-using FunctionsLocalHost;
-using FunctionsLocalHost.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using TicketFunctions.Auth;
+using TicketFunctions.Benchmarks.ReferenceApp;
 using TicketFunctions.Data;
 
 namespace TicketFunctions.Benchmarks;
 
 /// <summary>
-/// The whole app as Azure runs it: its Release build's worker process under the local host (in this process) on a
-/// free port, queues on the bench's Azurite, the SQLite file given; logging cut to warnings so that log lines are not
-/// measured. <see cref="Services"/> are the app's services in this process over the same database, for seeding.
+/// One fresh, migrated database of either store for one measurement, the settings that point a process at it
+/// (<see cref="Environment"/>, the app's own setting names), and the app's services in this process over it
+/// (<see cref="Db"/>, <see cref="Tokens"/>) for seeding. Every target of a figure gets a database of its own, seeded alike.
 /// </summary>
-internal sealed class BenchApp : IAsyncDisposable
+internal sealed class BenchDatabase : IAsyncDisposable
 {
     public const string SigningKey = "bench-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
 
-    private readonly LocalFunctionsHost _host;
     private readonly ServiceProvider _services;
 
-    private BenchApp(LocalFunctionsHost host, ServiceProvider services)
+    private BenchDatabase(DbProvider provider, Dictionary<string, string> environment, ServiceProvider services)
     {
-        _host = host;
+        Provider = provider;
+        Environment = environment;
         _services = services;
-        BaseAddress = host.BaseAddress;
     }
 
-    public Uri BaseAddress { get; }
+    public DbProvider Provider { get; }
 
-    public IServiceProvider Services => _services;
+    /// <summary>The settings of a process over this database: the app's names, as environment variables.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
 
-    /// <summary>The app's build output for this configuration (the bench runs in Release).</summary>
-    public static string AppDirectory => Path.Combine(Repository.Root, "TicketFunctions", "bin", Repository.Configuration, "net10.0");
+    public Db Db => _services.GetRequiredService<Db>();
 
-    /// <summary>The local host's build output for this configuration.</summary>
-    public static string HostDll => Path.Combine(Repository.Root, "FunctionsLocalHost", "bin", Repository.Configuration, "net10.0", "FunctionsLocalHost.dll");
+    public Tokens Tokens => _services.GetRequiredService<Tokens>();
 
-    public Db Db => Services.GetRequiredService<Db>();
-
-    public static Dictionary<string, string?> Settings(string databasePath, AzuriteProcess azurite) => new()
+    /// <summary>A fresh database. <paramref name="migrated"/> false: an empty one, which the app's start migrates.</summary>
+    public static async Task<BenchDatabase> CreateAsync(BenchContext context, DbProvider provider, string name, bool migrated = true)
     {
-        ["AzureWebJobsStorage"] = azurite.ConnectionString,
-        ["Database:Path"] = databasePath,
-        ["Jwt:SigningKey"] = SigningKey,
-        ["Jwt:Issuer"] = "TicketFunctions",
-        ["Jwt:Audience"] = "TicketFunctions",
-        ["Jwt:Lifetime"] = "02:00:00",
-        // The outbox timer's schedule, which the host resolves (as in local.settings.json.example).
-        ["Payments:ResendSchedule"] = "0 * * * * *",
-    };
-
-    public static async Task<BenchApp> StartAsync(string databasePath, AzuriteProcess azurite)
-    {
-        var settings = Settings(databasePath, azurite);
-        var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
+        var environment = new Dictionary<string, string>
         {
-            AppDirectory = AppDirectory,
-            Port = 0,
-            Settings = settings,
-            ReadLocalSettingsFile = false,
-            // No log provider at all: the host's and the worker's log lines are not what is measured.
-            Logging = _ => { },
-        });
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+            ["AzureWebJobsStorage"] = context.Azurite.ConnectionString,
+            ["Jwt__SigningKey"] = SigningKey,
+            ["Jwt__Issuer"] = "TicketFunctions",
+            ["Jwt__Audience"] = "TicketFunctions",
+            ["Jwt__Lifetime"] = "02:00:00",
+            // The outbox timer's schedule, which the host resolves (as in local.settings.json.example).
+            ["Payments__ResendSchedule"] = "0 * * * * *",
+            // Log lines are not what is measured: warnings and errors only, in the host and in the worker alike.
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        string folder;
+        if (provider == DbProvider.Postgres)
+        {
+            var postgres = await context.PostgresAsync();
+            environment["Database__Provider"] = "postgres";
+            environment["Database__ConnectionString"] = await postgres.CreateDatabaseAsync(migrated);
+            folder = context.Directory;
+        }
+        else
+        {
+            folder = Path.Combine(context.Directory, $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)]);
+            Directory.CreateDirectory(folder);
+            environment["Database__Provider"] = "sqlite";
+            environment["Database__Path"] = Path.Combine(folder, "ticketfunctions.db");
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(environment.Select(e => KeyValuePair.Create(e.Key.Replace("__", ":", StringComparison.Ordinal), (string?)e.Value)))
+            .Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton<IHostEnvironment>(new BenchEnvironment(Path.GetDirectoryName(databasePath)!));
+        services.AddSingleton<IHostEnvironment>(new BenchEnvironment(folder));
         services.AddLogging();
         services.AddTicketFunctions(configuration);
-        return new BenchApp(host, services.BuildServiceProvider());
+        var database = new BenchDatabase(provider, environment, services.BuildServiceProvider());
+        if (migrated && provider == DbProvider.Sqlite)
+        {
+            await database._services.GetRequiredService<Migrator>().MigrateAsync();
+        }
+
+        return database;
     }
+
+    /// <summary>The raw store of baseline (a) over this database, in this process.</summary>
+    public RawStore RawStore() => ReferenceApp.RawStore.Create(name => Environment.GetValueOrDefault(name.Replace(":", "__", StringComparison.Ordinal)));
 
     /// <summary>
     /// Users straight into the database in one transaction, with tokens from the app's own token service: 2,000
@@ -82,59 +97,64 @@ internal sealed class BenchApp : IAsyncDisposable
     /// </summary>
     public async Task<List<(string Token, long Id)>> CreateUsersAsync(int count)
     {
-        var tokens = Services.GetRequiredService<Tokens>();
-        var users = new List<(string, long)>(count);
-        // The benchmarks measure the SQLite store: its connections, commands and typed parameters.
-        await using var connection = (SqliteConnection)await Db.OpenAsync();
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var connection = await Db.OpenAsync();
+        await using var transaction = await Db.BeginWriteAsync(connection);
         var tag = Guid.NewGuid().ToString("N")[..8];
-        var ids = new List<(long Id, string Email)>(count);
-        using (var insert = connection.CreateCommand())
+        var users = new List<(string, long)>(count);
+        for (var i = 0; i < count; i++)
         {
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at) VALUES ($email, upper($email), 'Bench', 'x', 'User', 0) RETURNING id;";
-            var email = insert.Parameters.Add("$email", SqliteType.Text);
-            for (var i = 0; i < count; i++)
-            {
-                email.Value = $"bench{i}-{tag}@example.com";
-                ids.Add(((long)(await insert.ExecuteScalarAsync())!, (string)email.Value));
-            }
+            var email = $"bench{i}-{tag}@example.com";
+            var id = await connection.ExecuteScalarAsync<long>(
+                "INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at) VALUES (@email, upper(@email), 'Bench', 'x', 'User', 0) RETURNING id;",
+                new { email }, transaction);
+            users.Add((Tokens.Issue(new UserView(id, email, "Bench", "User", 0)), id));
         }
 
         await transaction.CommitAsync();
-        foreach (var (id, email) in ids)
-        {
-            users.Add((tokens.Issue(new UserView(id, email, "Bench", "User", 0)), id));
-        }
-
         return users;
     }
 
     /// <summary>A movie, a theatre of its own (so no overlap) and one showtime starting in <paramref name="startsIn"/>.</summary>
     public async Task<long> CreateShowtimeAsync(int rows, int seatsPerRow, TimeSpan startsIn, long priceCents = 1250)
     {
-        await using var connection = (SqliteConnection)await Db.OpenAsync();
+        await using var connection = await Db.OpenAsync();
         return await CreateShowtimeAsync(connection, rows, seatsPerRow, DateTimeOffset.UtcNow.Add(startsIn).ToUnixTimeMilliseconds(), priceCents);
     }
 
-    public static async Task<long> CreateShowtimeAsync(SqliteConnection connection, int rows, int seatsPerRow, long startsAt, long priceCents = 1250)
+    public static async Task<long> CreateShowtimeAsync(DbConnection connection, int rows, int seatsPerRow, long startsAt, long priceCents = 1250, DbTransaction? transaction = null)
     {
         var movie = await connection.ExecuteScalarAsync<long>(
-            "INSERT INTO movies (title, description, genre, duration_minutes, rating, release_date, created_at) VALUES ('Bench', '', 'Drama', 120, 'PG', '2026-01-01', 0) RETURNING id;");
+            "INSERT INTO movies (title, description, genre, duration_minutes, rating, release_date, created_at) VALUES ('Bench', '', 'Drama', 120, 'PG', '2026-01-01', 0) RETURNING id;",
+            transaction: transaction);
         var theatre = await connection.ExecuteScalarAsync<long>(
             "INSERT INTO theatres (name, city, address, seat_rows, seats_per_row, created_at) VALUES ('Bench', 'Bench', 'Bench', @rows, @seatsPerRow, 0) RETURNING id;",
-            new { rows, seatsPerRow });
+            new { rows = (long)rows, seatsPerRow = (long)seatsPerRow }, transaction);
         return await connection.ExecuteScalarAsync<long>(
             "INSERT INTO showtimes (movie_id, theatre_id, starts_at, ends_at, price_cents, created_at) VALUES (@movie, @theatre, @startsAt, @endsAt, @priceCents, 0) RETURNING id;",
-            new { movie, theatre, startsAt, endsAt = startsAt + (120 * 60_000), priceCents });
+            new { movie, theatre, startsAt, endsAt = startsAt + (120 * 60_000), priceCents }, transaction);
+    }
+
+    /// <summary>Showtimes enough for <paramref name="holds"/> two-seat holds on <paramref name="rows"/>x<paramref name="seatsPerRow"/> halls.</summary>
+    public async Task<List<long>> CreateShowtimesAsync(int count, int rows, int seatsPerRow)
+    {
+        await using var connection = await Db.OpenAsync();
+        await using var transaction = await Db.BeginWriteAsync(connection);
+        var showtimes = new List<long>();
+        for (var i = 0; i < count; i++)
+        {
+            showtimes.Add(await CreateShowtimeAsync(connection, rows, seatsPerRow, DateTimeOffset.UtcNow.AddDays(2 + i).ToUnixTimeMilliseconds(), transaction: transaction));
+        }
+
+        await transaction.CommitAsync();
+        return showtimes;
     }
 
     /// <summary>A seat label in row-major order: 0 is A1, 50 is B1 in a 50-seat row.</summary>
     public static string SeatLabel(int index, int seatsPerRow) => $"{(char)('A' + (index / seatsPerRow))}{(index % seatsPerRow) + 1}";
 
-    public static HttpRequestMessage Json(HttpMethod method, string path, string body, string? token)
+    public static HttpRequestMessage Json(HttpMethod method, Uri uri, string body, string? token = null)
     {
-        var message = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        var message = new HttpRequestMessage(method, uri) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         if (token is not null)
         {
             message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
@@ -143,27 +163,23 @@ internal sealed class BenchApp : IAsyncDisposable
         return message;
     }
 
+    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            await _host.DisposeAsync();
-        }
-        finally
-        {
-            await _services.DisposeAsync();
-            SqliteConnection.ClearAllPools();
-        }
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
     }
+}
 
-    private sealed class BenchEnvironment(string contentRoot) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Production";
+/// <summary>The host environment the app's services see in the bench process: a content root and nothing else.</summary>
+internal sealed class BenchEnvironment(string contentRoot) : IHostEnvironment
+{
+    public string EnvironmentName { get; set; } = "Production";
 
-        public string ApplicationName { get; set; } = "TicketFunctions";
+    public string ApplicationName { get; set; } = "TicketFunctions";
 
-        public string ContentRootPath { get; set; } = contentRoot;
+    public string ContentRootPath { get; set; } = contentRoot;
 
-        public IFileProvider ContentRootFileProvider { get; set; } = new PhysicalFileProvider(contentRoot);
-    }
+    public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
 }

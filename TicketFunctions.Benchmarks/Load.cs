@@ -33,13 +33,15 @@ internal sealed record LoadResult(int Requests, int Errors, IReadOnlyDictionary<
 }
 
 /// <summary>
-/// An in-process load generator: a fixed number of workers, each sending its next request as soon as the last one
-/// answered (closed loop), over one SocketsHttpHandler with a connection per worker. The same generator drives each
-/// figure and its baseline, so its own cost weighs on both.
+/// The load generator: a fixed number of workers, each sending its next request as soon as the last one answered
+/// (closed loop), over one SocketsHttpHandler with a connection per worker. It runs in the bench process, which
+/// shares no process with the servers under test; the same generator drives each figure and its baselines, so its
+/// own cost weighs on all alike. Raw operations (baseline a) run through the same loops, their "status" being the
+/// HTTP status the reference function would answer.
 /// </summary>
 internal static class Load
 {
-    public static HttpClient Client(Uri baseAddress, int connections) => new(new SocketsHttpHandler
+    public static HttpClient Client(int connections) => new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = connections,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
@@ -49,40 +51,56 @@ internal static class Load
         AutomaticDecompression = System.Net.DecompressionMethods.None,
     })
     {
-        BaseAddress = baseAddress,
         Timeout = TimeSpan.FromMinutes(3),
     };
 
-    /// <summary>Sends requests 0..total-1 through <paramref name="workers"/> concurrent workers.</summary>
-    public static async Task<LoadResult> RunAsync(HttpClient client, int workers, int total, Func<int, HttpRequestMessage> request, Func<int, bool>? isError = null)
+    /// <summary>
+    /// Sends requests 0..total-1 through <paramref name="workers"/> concurrent workers; with a <paramref name="duration"/>,
+    /// no request starts after it (so that a slow target on busy cores costs the run time, not its budget).
+    /// </summary>
+    public static Task<LoadResult> RunAsync(HttpClient client, int workers, int total, Func<int, HttpRequestMessage> request, Func<int, bool>? isError = null, TimeSpan? duration = null)
+        => RunAsync(workers, total, k => SendAsync(client, request(k)), isError, duration);
+
+    /// <summary>Runs operations 0..total-1 (each answering a status) through <paramref name="workers"/> concurrent workers, until <paramref name="duration"/> if given.</summary>
+    public static async Task<LoadResult> RunAsync(int workers, int total, Func<int, Task<int>> operation, Func<int, bool>? isError = null, TimeSpan? duration = null)
     {
         var latencies = new double[total];
         var statuses = new int[total];
         var next = -1;
+        var done = 0;
+        var until = duration ?? TimeSpan.MaxValue;
         var clock = Stopwatch.StartNew();
         var tasks = Enumerable.Range(0, Math.Min(workers, total)).Select(async _ =>
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < total)
+            while (clock.Elapsed < until && (i = Interlocked.Increment(ref next)) < total)
             {
-                (latencies[i], statuses[i]) = await SendAsync(client, request(i));
+                (latencies[i], statuses[i]) = await TimeAsync(operation, i);
+                Interlocked.Increment(ref done);
             }
         }).ToArray();
         await Task.WhenAll(tasks);
-        return LoadResult.From(latencies, statuses, clock.Elapsed.TotalSeconds, isError ?? DefaultError);
+        var count = Math.Min(done, total);
+        return LoadResult.From(latencies[..count], statuses[..count], clock.Elapsed.TotalSeconds, isError ?? DefaultError);
     }
 
     /// <summary>Every request at once: all are created first, then released together.</summary>
-    public static async Task<LoadResult> BurstAsync(HttpClient client, int total, Func<int, HttpRequestMessage> request, Func<int, bool>? isError = null)
+    public static Task<LoadResult> BurstAsync(HttpClient client, int total, Func<int, HttpRequestMessage> request, Func<int, bool>? isError = null)
     {
         var messages = Enumerable.Range(0, total).Select(request).ToArray();
+        return BurstAsync(total, k => SendAsync(client, messages[k]), isError);
+    }
+
+    /// <summary>Every operation at once, released together.</summary>
+    public static async Task<LoadResult> BurstAsync(int total, Func<int, Task<int>> operation, Func<int, bool>? isError = null)
+    {
         var latencies = new double[total];
         var statuses = new int[total];
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = Enumerable.Range(0, total).Select(async i =>
         {
             await gate.Task;
-            (latencies[i], statuses[i]) = await SendAsync(client, messages[i]);
+            (latencies[i], statuses[i]) = await TimeAsync(operation, i);
         }).ToArray();
         var clock = Stopwatch.StartNew();
         gate.SetResult();
@@ -93,25 +111,39 @@ internal static class Load
     /// <summary>Any 5xx, and any request that got no answer at all (status 0).</summary>
     public static bool DefaultError(int status) => status is 0 or >= 500;
 
-    private static async Task<(double Ms, int Status)> SendAsync(HttpClient client, HttpRequestMessage message)
+    private static async Task<(double Ms, int Status)> TimeAsync(Func<int, Task<int>> operation, int k)
     {
         var start = Stopwatch.GetTimestamp();
-        var status = 0;
+        int status;
+        try
+        {
+            status = await operation(k);
+        }
+#pragma warning disable CA1031 // A raw operation that throws is a 500 of its figure, not the end of the run.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            status = 500;
+        }
+
+        return (Stopwatch.GetElapsedTime(start).TotalMilliseconds, status);
+    }
+
+    private static async Task<int> SendAsync(HttpClient client, HttpRequestMessage message)
+    {
         try
         {
             // The body is read to its end before the clock stops (ResponseContentRead buffers it).
             using var response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead);
-            status = (int)response.StatusCode;
+            return (int)response.StatusCode;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
         {
-            status = 0;
+            return 0;
         }
         finally
         {
             message.Dispose();
         }
-
-        return (Stopwatch.GetElapsedTime(start).TotalMilliseconds, status);
     }
 }

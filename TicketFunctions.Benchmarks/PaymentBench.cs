@@ -1,32 +1,33 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using TicketFunctions.Data;
 
 namespace TicketFunctions.Benchmarks;
 
 /// <summary>
 /// 4. Payment latency: POST /api/payments to the booking being CONFIRMED by the queue-triggered function, through
 /// Azurite. Payments arrive one by one at random gaps (as real ones do), so the listener's idle back-off counts;
-/// then a burst measures how many confirmations per second the queue path sustains.
+/// then a burst measures how many confirmations per second the queue path sustains. A queue round trip has no raw
+/// counterpart in the baselines; the goal is absolute (p99 under 200 ms) and the POST alone stands beside it.
 /// </summary>
 internal static class PaymentBench
 {
-    public static async Task<Figure> RunAsync(BenchContext context)
+    public static async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, DbProvider provider)
     {
-        var paced = context.Options.Size(60, 15);
-        var burst = context.Options.Size(400, 100);
-        var maxGapMs = 2500;
-        await using var app = await BenchApp.StartAsync(context.Database("payments"), context.Azurite);
-        var users = await app.CreateUsersAsync(paced + burst);
-        var showtime = await app.CreateShowtimeAsync(26, 50, TimeSpan.FromDays(2));
-        using var client = Load.Client(app.BaseAddress, 8);
+        var paced = context.Options.Size(100, 20);
+        var burst = context.Options.Size(200, 60);
+        var maxGapMs = 500;
+        await using var db = await BenchDatabase.CreateAsync(context, provider, "payments");
+        var users = await db.CreateUsersAsync(paced + burst);
+        var showtime = await db.CreateShowtimeAsync(26, 50, TimeSpan.FromDays(2));
+        await using var app = await Fleet.StartAsync(ServerKind.App, 1, db.Environment);
+        using var client = Load.Client(8);
 
         var bookings = new long[paced + burst];
-        var holds = await Load.RunAsync(client, 8, bookings.Length, i => BenchApp.Json(HttpMethod.Post, "api/bookings", $"{{\"showtimeId\":{showtime},\"seatCount\":1}}", users[i].Token), s => s != 201);
-        await using (var connection = await app.Db.OpenAsync())
+        var holds = await Load.RunAsync(client, 8, bookings.Length, i => BenchDatabase.Json(HttpMethod.Post, app.Address(0, "api/bookings"), BenchDatabase.Invariant($"{{\"showtimeId\":{showtime},\"seatCount\":1}}"), users[i].Token), s => s != 201);
+        await using (var connection = await db.Db.OpenAsync())
         {
             var byUser = (await connection.QueryAsync<(long UserId, long Id)>("SELECT user_id, id FROM bookings WHERE showtime_id = @showtime;", new { showtime })).ToDictionary(r => r.UserId, r => r.Id);
             for (var i = 0; i < bookings.Length; i++)
@@ -35,9 +36,9 @@ internal static class PaymentBench
             }
         }
 
-        HttpRequestMessage Pay(int i) => BenchApp.Json(HttpMethod.Post, "api/payments", $"{{\"bookingId\":{bookings[i]},\"paymentToken\":\"tok_visa\"}}", users[i].Token);
+        HttpRequestMessage Pay(int i) => BenchDatabase.Json(HttpMethod.Post, app.Address(0, "api/payments"), BenchDatabase.Invariant($"{{\"bookingId\":{bookings[i]},\"paymentToken\":\"tok_visa\"}}"), users[i].Token);
 
-        // Paced: one payment at a time, a random 0..2.5 s apart; latency = confirmed_at (the app's clock) - the send time.
+        // Paced: one payment at a time, a random 0..0.5 s apart; latency = confirmed_at (the app's clock) - the send time.
         var random = new Random(8);
         var sentAt = new long[bookings.Length];
         var postLatencies = new List<double>();
@@ -53,7 +54,7 @@ internal static class PaymentBench
             postStatuses.Add((int)response.StatusCode);
         }
 
-        var pacedConfirmed = await WaitConfirmedAsync(app, bookings[..paced], TimeSpan.FromSeconds(60));
+        var pacedConfirmed = await WaitConfirmedAsync(db, bookings[..paced], TimeSpan.FromSeconds(60));
         var latencies = Enumerable.Range(0, paced).Select(i => pacedConfirmed.TryGetValue(bookings[i], out var at) ? (double)(at - sentAt[i]) : double.PositiveInfinity).ToArray();
         var pacedSeconds = pacedClock.Elapsed.TotalSeconds;
         var confirmedLatency = LoadResult.From(latencies, [.. latencies.Select(l => double.IsInfinity(l) ? 0 : 200)], pacedSeconds, s => s != 200);
@@ -62,20 +63,27 @@ internal static class PaymentBench
         // Burst: 8 workers post the rest; confirmations per second = confirmed bookings / (last confirmed_at - first send).
         var burstStart = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var burstPosts = await Load.RunAsync(client, 8, burst, i => Pay(paced + i), s => s != 202);
-        var burstConfirmed = await WaitConfirmedAsync(app, bookings[paced..], TimeSpan.FromSeconds(120));
+        var burstConfirmed = await WaitConfirmedAsync(db, bookings[paced..], TimeSpan.FromSeconds(120));
         var burstSeconds = burstConfirmed.Count == 0 ? double.NaN : (burstConfirmed.Values.Max() - burstStart) / 1000.0;
 
-        var queues = new ConfigurationBuilder().AddJsonFile(Path.Combine(BenchApp.AppDirectory, "host.json")).Build().GetSection("extensions:queues");
+        var queues = new ConfigurationBuilder().AddJsonFile(Path.Combine(ServerProcess.AppDirectory, "host.json")).Build().GetSection("extensions:queues");
         var settings = string.Join(", ", queues.GetChildren().Select(c => $"{c.Key} {c.Value}"));
-        var met = confirmedLatency.Errors == 0 && confirmedLatency.P50 < 500 && confirmedLatency.P99 < 2000;
-        return new Figure(
+        var met = confirmedLatency.Errors == 0 && confirmedLatency.P99 < 200;
+        return
+        [
+            new Figure(
             "payments",
+            Figure.StoreName(provider),
             $"p50 {Report.Ms(confirmedLatency.P50)}, p99 {Report.Ms(confirmedLatency.P99)}",
-            $"POST /api/payments alone: p50 {Report.Ms(posts.P50)}",
-            $"{confirmedLatency.P50 / posts.P50:0.0}x",
-            "p50 < 500 ms, p99 < 2 s",
+            "-",
+            "-",
+            "-",
+            $"POST alone: p99 {Report.Ms(posts.P99)}",
+            "POST → CONFIRMED p99 < 200 ms",
             met,
             [
+                $"**{Figure.StoreName(provider)}.** No baselines: a queue round trip through Azurite has no raw counterpart in the reference app; the ratio column gives the POST alone. "
+                +
                 $"Paced: {paced} payments (tok_visa) for held bookings, sent one at a time with random gaps of 0..{maxGapMs / 1000.0:0.0} s; latency = the booking's confirmed_at (written by the queue function, the app's clock) "
                 + "minus the moment the POST was sent (same clock, millisecond resolution). Burst: 8 workers post the other "
                 + $"{burst} payments; confirmations/s = confirmed bookings / (last confirmed_at − burst start).",
@@ -101,18 +109,20 @@ internal static class PaymentBench
                 + "only payments over the paced phase's wall time.)",
                 .. (met ? Array.Empty<string>() : [string.Empty, "**Goal missed.** The POST itself is fast (row above); look at the queue round trip through Azurite and at "
                     + "whether the listener was woken by the send (a message from another sender waits up to `maxPollingInterval`)."]),
-            ]);
+            ]),
+        ];
     }
 
-    private static async Task<Dictionary<long, long>> WaitConfirmedAsync(BenchApp app, long[] bookings, TimeSpan timeout)
+    private static async Task<Dictionary<long, long>> WaitConfirmedAsync(BenchDatabase db, long[] bookings, TimeSpan timeout)
     {
-        var ids = JsonSerializer.Serialize(bookings);
+        var wanted = bookings.ToHashSet();
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            await using var connection = await app.Db.OpenAsync();
+            await using var connection = await db.Db.OpenAsync();
             var confirmed = (await connection.QueryAsync<(long Id, long ConfirmedAt)>(
-                "SELECT id, confirmed_at FROM bookings WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'CONFIRMED';", new { ids }))
+                "SELECT id, confirmed_at FROM bookings WHERE status = 'CONFIRMED';"))
+                .Where(r => wanted.Contains(r.Id))
                 .ToDictionary(r => r.Id, r => r.ConfirmedAt);
             if (confirmed.Count == bookings.Length || clock.Elapsed > timeout)
             {

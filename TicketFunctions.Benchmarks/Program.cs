@@ -2,24 +2,25 @@ using System.Diagnostics;
 using FunctionsLocalHost.Tests.Support;
 using TicketFunctions.Benchmarks;
 
-// The benchmark harness: `npm run bench` (add `-- --quick` for small sizes, `-- --only writes,seatmap` for some).
-// `--hello --port N` is the start-up baseline: a bare Kestrel process of the same kind as the app.
+// The benchmark harness: `npm run bench` (add `-- --quick` for small sizes, `-- --only writes,seatmap` for some,
+// `-- --provider sqlite` for one store). `--bare --port N` is baseline (c): bare Kestrel doing the raw work.
 var options = BenchOptions.Parse(args);
-if (options.HelloPort is { } helloPort)
+if (options.BarePort is { } barePort)
 {
-    await Hello.RunAsync(helloPort);
+    await Bare.RunAsync(barePort);
     return 0;
 }
 
 var clock = Stopwatch.StartNew();
 var work = Path.Combine(Path.GetTempPath(), "ticketfunctions-bench", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
 Directory.CreateDirectory(work);
-Console.WriteLine($"[bench] {(options.Quick ? "quick run" : "full run")}; databases under {work}");
+Console.WriteLine($"[bench] {(options.Quick ? "quick run" : "full run")}; stores {string.Join(", ", options.Providers)}; databases under {work}");
 
 var figures = new List<Figure>();
+string? postgresVersion;
 await using (var azurite = await AzuriteProcess.StartAsync())
+await using (var context = new BenchContext(options, azurite, work))
 {
-    var context = new BenchContext(options, azurite, work);
     foreach (var (name, run) in Benchmarks.All)
     {
         if (options.Only.Count > 0 && !options.Only.Contains(name))
@@ -27,24 +28,35 @@ await using (var azurite = await AzuriteProcess.StartAsync())
             continue;
         }
 
-        var started = Stopwatch.StartNew();
-        Console.WriteLine($"[bench] {name} ...");
-        try
+        foreach (var provider in options.Providers)
         {
-            var figure = await run(context);
-            figures.Add(figure);
-            Console.WriteLine($"[bench] {name}: {figure.Value} (baseline {figure.Baseline}, ratio {figure.Ratio}, goal {figure.Goal}: {Report.MetText(figure.Met)}) in {started.Elapsed.TotalSeconds:0} s");
-        }
-        catch (Exception ex)
-        {
-            Console.WriteLine($"[bench] {name} failed: {ex}");
-            figures.Add(Figure.Failed(name, ex));
+            var started = Stopwatch.StartNew();
+            Console.WriteLine($"[bench] {name} on {provider} ...");
+            try
+            {
+                foreach (var figure in await run(context, provider))
+                {
+                    figures.Add(figure);
+                    Console.WriteLine($"[bench] {name} ({figure.Store}): {figure.Value} | (a) {figure.Raw} | (b) {figure.Reference} | (c) {figure.Bare} | ratio {figure.Ratio} | goal {figure.Goal}: {Report.MetText(figure.Met)}");
+                }
+            }
+            catch (Exception ex)
+            {
+                Console.WriteLine($"[bench] {name} on {provider} failed: {ex}");
+                figures.Add(Figure.Failed(name, Figure.StoreName(provider), ex));
+            }
+
+            Console.WriteLine($"[bench] {name} on {provider}: {started.Elapsed.TotalSeconds:0} s");
         }
     }
+
+    postgresVersion = context.PostgresVersion;
 }
 
 var path = options.Output ?? Path.Combine(Repository.Root, "BENCHMARKS.md");
-await File.WriteAllTextAsync(path, Report.Markdown(options, figures, clock.Elapsed));
+var markdown = Report.Markdown(options, figures, clock.Elapsed, postgresVersion);
+await File.WriteAllTextAsync(path, markdown);
+Console.WriteLine(Report.Table(figures));
 Console.WriteLine($"[bench] wrote {path}; total {clock.Elapsed.TotalMinutes:0.0} min");
 try
 {

@@ -22,38 +22,67 @@ internal static class Report
 
     public const string RowHeader = "| run | requests | errors | p50 | p95 | p99 | max | throughput | statuses |\n|---|---|---|---|---|---|---|---|---|";
 
-    public static string Markdown(BenchOptions options, IReadOnlyList<Figure> figures, TimeSpan elapsed)
+    public static string Markdown(BenchOptions options, IReadOnlyList<Figure> figures, TimeSpan elapsed, string? postgresVersion)
     {
         var text = new StringBuilder();
         text.AppendLine("# Benchmarks");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Written by the benchmark harness (`TicketFunctions.Benchmarks/`); every number below was measured in the run described here, and is rewritten by the next run.");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{Command}{(options.Quick ? " -- --quick" : string.Empty)}`{(options.Quick ? " (**quick run: small sizes, for development; the full run is `npm run bench`**)" : string.Empty)}"
+        var arguments = string.Join(' ', new[]
+        {
+            options.Quick ? "--quick" : null,
+            options.Only.Count > 0 ? $"--only {string.Join(',', options.Only)}" : null,
+            options.Providers.Count < 2 ? $"--provider {string.Join(',', options.Providers).ToLowerInvariant()}" : null,
+        }.Where(a => a is not null));
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{Command}{(arguments.Length > 0 ? " -- " + arguments : string.Empty)}`{(options.Quick ? " (**quick run: small sizes, for development; the full run is `npm run bench`**)" : string.Empty)}"
             + $" = `node scripts/dev.mjs bench` = `dotnet run -c Release --project TicketFunctions.Benchmarks`");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; whole run {elapsed.TotalMinutes:0.0} min");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {MemoryGiB()} GiB RAM, {OsName()}, {RuntimeInformation.FrameworkDescription} (SDK {SdkVersion()}), SQLite {SqliteVersion()}");
-        text.AppendLine("- The app runs as Azure runs it: its Release build's worker process (`dotnet TicketFunctions.dll`) under the local host, which this process hosts (gRPC to the worker, each HTTP request forwarded with YARP to the worker's own Kestrel, no log provider so log lines are not measured), with queues on a real Azurite (in memory) and SQLite files in the temp folder. The load generator is in this process too (closed-loop `HttpClient` workers over one `SocketsHttpHandler`) and drives each figure and its baseline alike. **The extra hop:** compared with the 2026-11-25 run on the in-process compatibility host (759 holds/s, seat map 4214 req/s, rush p95 698 ms, payment p50 11 ms, start-up p50 963 ms), every HTTP request now crosses two Kestrels, a YARP forward and a gRPC invocation round trip on the same 2 cores, and start-up is two processes (host, then worker) with the worker's function load: that is what these figures pay for running Microsoft's real worker.");
-        text.AppendLine("- **The machine's 2 cores are shared** with whatever else ran at the time (other engineers' builds and tests): figures are noisy, "
-            + "which is why each one sits beside a baseline measured in the same run, and the ratio is the number to read.");
+        var postgres = postgresVersion is null ? string.Empty : $", PostgreSQL {postgresVersion} ({BenchPostgres.Settings})";
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {MemoryGiB()} GiB RAM, {OsName()}, {RuntimeInformation.FrameworkDescription} (SDK {SdkVersion()}), SQLite {SqliteVersion()}{postgres}");
+        text.AppendLine("- **What runs where.** The app runs as a developer and Azure run it, in processes of its own: the local host's executable "
+            + "(`dotnet FunctionsLocalHost/bin/Release/net10.0/FunctionsLocalHost.dll --script-root TicketFunctions/bin/Release/net10.0 --port N`, settings in "
+            + "the environment, log level Warning) with the app's real worker (`dotnet TicketFunctions.dll`) as its child; every HTTP request crosses the host's "
+            + "Kestrel, a YARP forward and a gRPC invocation to the worker's Kestrel. Queues are on a real Azurite (in memory); SQLite files sit in the temp "
+            + "folder; PostgreSQL is a server the bench starts from Debian's packages, with a fresh database per run copied from one the app's migrations built. "
+            + "The bench process is the load generator only (closed-loop `HttpClient` workers over one `SocketsHttpHandler`, or all requests released at once "
+            + "for the rush): it shares no process with any server under test. Every run gets a fresh database seeded alike.");
+        text.AppendLine("- **Baselines, same run, same machine.** (a) the raw work alone, in the bench process, on Microsoft.Data.Sqlite or Npgsql "
+            + "(`TicketFunctions.Benchmarks.ReferenceApp/RawWork.cs`: the same rows, the same queries, the same answer bytes); (b) that raw work in an HTTP "
+            + "function of a tiny reference worker app (`TicketFunctions.Benchmarks.ReferenceApp`, the same worker packages and `ConfigureFunctionsWebApplication`) "
+            + "under the same local host: what the architecture costs with no app logic; (c) that raw work on bare Kestrel (a minimal API) in a process of "
+            + "its own (`TicketFunctions.Benchmarks.dll --bare`). The goals name (b), so the ratio is measured / (b).");
+        text.AppendLine("- **The machine's 2 cores are shared** by the servers, the database, Azurite and the load generator, and with whatever else ran at "
+            + "the time (other engineers' builds and tests): figures are noisy, which is why each one sits beside baselines measured in the same run.");
         text.AppendLine();
-        text.AppendLine("| # | figure | measured | baseline (same run) | ratio | goal | result |");
-        text.AppendLine("|---|---|---|---|---|---|---|");
-        for (var i = 0; i < figures.Count; i++)
+        text.Append(Table(figures));
+        var names = figures.Select(f => f.Name).Distinct().ToList();
+        for (var i = 0; i < names.Count; i++)
         {
-            var f = figures[i];
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {i + 1} | {Title(f.Name)} | {f.Value} | {f.Baseline} | {f.Ratio} | {f.Goal} | {MetText(f.Met)} |");
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"## {i + 1}. {Title(names[i])}");
+            foreach (var figure in figures.Where(f => f.Name == names[i]))
+            {
+                text.AppendLine();
+                foreach (var line in figure.Detail)
+                {
+                    text.AppendLine(line);
+                }
+            }
         }
 
-        for (var i = 0; i < figures.Count; i++)
+        return text.ToString();
+    }
+
+    /// <summary>The table: one row per figure per store.</summary>
+    public static string Table(IReadOnlyList<Figure> figures)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| figure | store | measured | (a) raw work | (b) reference function, same host | (c) bare Kestrel | ratio | goal | result |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var f in figures.GroupBy(f => f.Name).SelectMany(g => g))
         {
-            text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"## {i + 1}. {Title(figures[i].Name)}");
-            text.AppendLine();
-            foreach (var line in figures[i].Detail)
-            {
-                text.AppendLine(line);
-            }
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {Title(f.Name)} | {f.Store} | {f.Value} | {f.Raw} | {f.Reference} | {f.Bare} | {f.Ratio} | {f.Goal} | {MetText(f.Met)} |");
         }
 
         return text.ToString();
@@ -64,6 +93,7 @@ internal static class Report
         "writes" => "Booking writes",
         "seatmap" => "Seat-map reads",
         "rush" => "Booking rush",
+        "memory" => "Memory during the rush",
         "payments" => "Payment latency",
         "scale" => "Scale",
         "startup" => "Start-up",

@@ -173,10 +173,13 @@ function test() {
   process.exit(sqlite.code !== 0 ? sqlite.code : postgres.code);
 }
 
-// The benchmark harness (TicketFunctions.Benchmarks): Release build, the app's worker under the local host with Azurite;
-// rewrites BENCHMARKS.md. `npm run bench -- --quick` runs small sizes.
+// The benchmark harness (TicketFunctions.Benchmarks): Release build of the app, the local host and the reference app;
+// each server under test runs as processes of its own (the host's executable with its worker, or bare Kestrel), with
+// Azurite and a PostgreSQL server the bench starts; rewrites BENCHMARKS.md. `npm run bench -- --quick` runs small
+// sizes, `-- --only writes,seatmap` some figures, `-- --provider sqlite` one store.
 function bench() {
   ensureNodeModules();
+  ensurePostgres();
   process.exit(run('dotnet', ['run', '-c', 'Release', '--project', 'TicketFunctions.Benchmarks', '--', ...rest]));
 }
 

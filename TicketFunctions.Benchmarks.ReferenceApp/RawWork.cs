@@ -1,0 +1,471 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace TicketFunctions.Benchmarks.ReferenceApp;
+
+/// <summary>
+/// The raw work of the benchmarks' baselines, with nothing around it: the hold transaction (a booking, its two
+/// booking_seats, its two seat_claims), the rush's claim of one seat, and the seat map (the app's two queries and an
+/// answer of the same bytes), straight on Microsoft.Data.Sqlite or Npgsql. Baseline (a) calls it in the bench process,
+/// (b) from HTTP functions in the reference app under the local host, (c) from a bare Kestrel process: one source file
+/// (linked into the bench), so the three do the same work.
+/// </summary>
+public sealed class RawStore : IAsyncDisposable
+{
+    private const long HoldMs = 600_000;
+    private const long UnitPriceCents = 1250;
+
+    // The app's sql/catalog/get_showtime_layout.sql and sql/catalog/live_claims.sql, as they are.
+    private const string LayoutSql = """
+        SELECT s.id, s.starts_at AS StartsAt, s.price_cents AS PriceCents, t.seat_rows AS SeatRows, t.seats_per_row AS SeatsPerRow
+        FROM showtimes s
+        JOIN theatres t ON t.id = s.theatre_id
+        WHERE s.id = @Id;
+        """;
+
+    private const string LiveClaimsSql = """
+        SELECT string_agg(seat || CASE WHEN expires_at IS NULL THEN ':b' ELSE ':h' END, ',')
+        FROM seat_claims
+        WHERE showtime_id = @ShowtimeId AND (expires_at IS NULL OR expires_at > @Now);
+        """;
+
+    private const string InsertBookingSql = """
+        INSERT INTO bookings (showtime_id, user_id, seat_count, unit_price_cents, total_price_cents, status, created_at, expires_at)
+        VALUES (@ShowtimeId, @UserId, @SeatCount, @UnitPriceCents, @TotalPriceCents, 'PENDING', @Now, @ExpiresAt) RETURNING id;
+        """;
+
+    private const string InsertTwoSeatsSql = "INSERT INTO booking_seats (booking_id, seat) VALUES (@BookingId, @Seat1), (@BookingId, @Seat2);";
+
+    private const string InsertTwoClaimsSql = """
+        INSERT INTO seat_claims (showtime_id, seat, booking_id, expires_at)
+        VALUES (@ShowtimeId, @Seat1, @BookingId, @ExpiresAt), (@ShowtimeId, @Seat2, @BookingId, @ExpiresAt);
+        """;
+
+    private const string InsertOneSeatSql = "INSERT INTO booking_seats (booking_id, seat) VALUES (@BookingId, @Seat1);";
+
+    private const string InsertOneClaimSql = "INSERT INTO seat_claims (showtime_id, seat, booking_id, expires_at) VALUES (@ShowtimeId, @Seat1, @BookingId, @ExpiresAt);";
+
+    // The rush: the showtime row first (on PostgreSQL locked, so that claims on one showtime queue), then the count.
+    private const string CapacitySql = "SELECT t.seat_rows * t.seats_per_row, t.seats_per_row FROM showtimes s JOIN theatres t ON t.id = s.theatre_id WHERE s.id = @ShowtimeId";
+
+    private const string CountClaimsSql = "SELECT count(*) FROM seat_claims WHERE showtime_id = @ShowtimeId;";
+
+    private static readonly byte[][][] Fragments = [.. new[] { "available", "held", "booked" }.Select(status =>
+        Enumerable.Range(0, 26 * 50)
+            .Select(i => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"seat\":\"{(char)('A' + (i / 50))}{(i % 50) + 1}\",\"row\":\"{(char)('A' + (i / 50))}\",\"number\":{(i % 50) + 1},\"status\":\"{status}\"}}")))
+            .ToArray())];
+
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly string _sqlite = "";
+    private readonly SemaphoreSlim _writerGate = new(1, 1);
+    private SqliteWriter? _writer;
+
+    private RawStore(NpgsqlDataSource? postgres, string sqlite)
+    {
+        _postgres = postgres;
+        _sqlite = sqlite;
+    }
+
+    public bool IsPostgres => _postgres is not null;
+
+    /// <summary>From the app's own setting names: Database:Provider, Database:Path, Database:ConnectionString.</summary>
+    public static RawStore Create(Func<string, string?> setting)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        if (string.Equals(setting("Database:Provider"), "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            var connectionString = setting("Database:ConnectionString") ?? throw new InvalidOperationException("Database:ConnectionString is not set.");
+            return new RawStore(NpgsqlDataSource.Create(connectionString), "");
+        }
+
+        var path = setting("Database:Path") ?? throw new InvalidOperationException("Database:Path is not set.");
+        return new RawStore(null, new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = 30,
+        }.ToString());
+    }
+
+    public async Task<bool> HealthAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = await PreparedAsync(connection, null, "SELECT 1;", cancellationToken);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 1;
+    }
+
+    /// <summary>
+    /// A hold of two named seats in one write transaction: the booking, its two booking_seats, its two seat_claims.
+    /// SQLite: one writer connection with its commands prepared once, BEGIN IMMEDIATE, one writer at a time (as SQLite
+    /// allows). PostgreSQL: a pooled connection per hold, READ COMMITTED, prepared statements (kept per connection).
+    /// </summary>
+    public async Task<long> HoldAsync(long showtimeId, long userId, string seat1, string seat2, CancellationToken cancellationToken = default)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (_postgres is null)
+        {
+            await _writerGate.WaitAsync(cancellationToken);
+            try
+            {
+                var writer = _writer ??= SqliteWriter.Open(_sqlite);
+                using var transaction = writer.Connection.BeginTransaction(deferred: false);
+                var id = writer.InsertBooking(transaction, showtimeId, userId, 2, now);
+                writer.TwoSeats.Transaction = writer.TwoClaims.Transaction = transaction;
+                Bind(writer.TwoSeats, ("@BookingId", id), ("@Seat1", seat1), ("@Seat2", seat2));
+                writer.TwoSeats.ExecuteNonQuery();
+                Bind(writer.TwoClaims, ("@ShowtimeId", showtimeId), ("@BookingId", id), ("@Seat1", seat1), ("@Seat2", seat2), ("@ExpiresAt", now + HoldMs));
+                writer.TwoClaims.ExecuteNonQuery();
+                transaction.Commit();
+                return id;
+            }
+            finally
+            {
+                _writerGate.Release();
+            }
+        }
+
+        await using var connection = await _postgres.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        var booking = await InsertBookingAsync(connection, tx, showtimeId, userId, 2, now, cancellationToken);
+        await ExecuteAsync(connection, tx, InsertTwoSeatsSql, cancellationToken, ("@BookingId", booking), ("@Seat1", seat1), ("@Seat2", seat2));
+        await ExecuteAsync(connection, tx, InsertTwoClaimsSql, cancellationToken,
+            ("@ShowtimeId", showtimeId), ("@BookingId", booking), ("@Seat1", seat1), ("@Seat2", seat2), ("@ExpiresAt", now + HoldMs));
+        await tx.CommitAsync(cancellationToken);
+        return booking;
+    }
+
+    /// <summary>
+    /// The rush's raw work: one seat of the showtime, the next free one in row-major order, or null when all are
+    /// claimed. The showtime row first (locked on PostgreSQL), then the count of claims, then the same three rows.
+    /// </summary>
+    public async Task<(long Id, string Seat)?> ClaimOneAsync(long showtimeId, long userId, CancellationToken cancellationToken = default)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (_postgres is null)
+        {
+            await _writerGate.WaitAsync(cancellationToken);
+            try
+            {
+                var writer = _writer ??= SqliteWriter.Open(_sqlite);
+                using var transaction = writer.Connection.BeginTransaction(deferred: false);
+                return await ClaimAsync(writer.Connection, transaction, showtimeId, userId, now, lockRow: false, cancellationToken);
+            }
+            finally
+            {
+                _writerGate.Release();
+            }
+        }
+
+        await using var connection = await _postgres.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        return await ClaimAsync(connection, tx, showtimeId, userId, now, lockRow: true, cancellationToken);
+    }
+
+    /// <summary>The seat map's JSON: the app's two queries, then the same bytes as the app's answer (null: no such showtime).</summary>
+    public async Task<byte[]?> SeatMapAsync(long showtimeId, CancellationToken cancellationToken = default)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await using var connection = await OpenAsync(cancellationToken);
+        int rows, seatsPerRow;
+        await using (var layout = await PreparedAsync(connection, null, LayoutSql, cancellationToken, ("@Id", showtimeId)))
+        await using (var reader = await layout.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            rows = (int)reader.GetInt64(3);
+            seatsPerRow = (int)reader.GetInt64(4);
+        }
+
+        string? claims;
+        await using (var live = await PreparedAsync(connection, null, LiveClaimsSql, cancellationToken, ("@ShowtimeId", showtimeId), ("@Now", now)))
+        {
+            claims = await live.ExecuteScalarAsync(cancellationToken) as string;
+        }
+
+        var statuses = new byte[rows * seatsPerRow];
+        foreach (var range in claims.AsSpan().Split(','))
+        {
+            var claim = claims.AsSpan(range);
+            if (claim.Length >= 4 && int.TryParse(claim[1..^2], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                && claim[0] - 'A' is var row && row >= 0 && row < rows && number >= 1 && number <= seatsPerRow)
+            {
+                statuses[(row * seatsPerRow) + number - 1] = claim[^1] == 'b' ? (byte)2 : (byte)1;
+            }
+        }
+
+        return WriteSeatMap(showtimeId, rows, seatsPerRow, statuses);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _writer?.Dispose();
+        _writerGate.Dispose();
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+    }
+
+    private static byte[] WriteSeatMap(long showtimeId, int rows, int seatsPerRow, byte[] statuses)
+    {
+        var head = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"showtimeId\":{showtimeId},\"seats\":["));
+        var length = head.Length + 2 + Math.Max(0, statuses.Length - 1);
+        for (var i = 0; i < statuses.Length; i++)
+        {
+            length += Fragment(i, seatsPerRow, statuses[i]).Length;
+        }
+
+        var json = new byte[length];
+        head.CopyTo(json, 0);
+        var at = head.Length;
+        for (var i = 0; i < rows * seatsPerRow; i++)
+        {
+            if (i > 0)
+            {
+                json[at++] = (byte)',';
+            }
+
+            var fragment = Fragment(i, seatsPerRow, statuses[i]);
+            fragment.CopyTo(json, at);
+            at += fragment.Length;
+        }
+
+        json[at++] = (byte)']';
+        json[at] = (byte)'}';
+        return json;
+    }
+
+    private static byte[] Fragment(int index, int seatsPerRow, byte status) => Fragments[status][((index / seatsPerRow) * 50) + (index % seatsPerRow)];
+
+    private static async Task<(long Id, string Seat)?> ClaimAsync(DbConnection connection, DbTransaction transaction, long showtimeId, long userId, long now, bool lockRow, CancellationToken cancellationToken)
+    {
+        long capacity, seatsPerRow;
+        await using (var command = await PreparedAsync(connection, transaction, lockRow ? CapacitySql + " FOR UPDATE OF s;" : CapacitySql + ";", cancellationToken, ("@ShowtimeId", showtimeId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            capacity = reader.GetInt64(0);
+            seatsPerRow = reader.GetInt64(1);
+        }
+
+        long taken;
+        await using (var count = await PreparedAsync(connection, transaction, CountClaimsSql, cancellationToken, ("@ShowtimeId", showtimeId)))
+        {
+            taken = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
+        if (taken >= capacity)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
+        }
+
+        var seat = string.Create(CultureInfo.InvariantCulture, $"{(char)('A' + (taken / seatsPerRow))}{(taken % seatsPerRow) + 1}");
+        var booking = await InsertBookingAsync(connection, transaction, showtimeId, userId, 1, now, cancellationToken);
+        await ExecuteAsync(connection, transaction, InsertOneSeatSql, cancellationToken, ("@BookingId", booking), ("@Seat1", seat));
+        await ExecuteAsync(connection, transaction, InsertOneClaimSql, cancellationToken, ("@ShowtimeId", showtimeId), ("@BookingId", booking), ("@Seat1", seat), ("@ExpiresAt", now + HoldMs));
+        await transaction.CommitAsync(cancellationToken);
+        return (booking, seat);
+    }
+
+    private static async Task<long> InsertBookingAsync(DbConnection connection, DbTransaction transaction, long showtimeId, long userId, int seats, long now, CancellationToken cancellationToken)
+    {
+        await using var command = await PreparedAsync(connection, transaction, InsertBookingSql, cancellationToken, BookingValues(showtimeId, userId, seats, now));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    private static (string, object)[] BookingValues(long showtimeId, long userId, int seats, long now) =>
+    [
+        ("@ShowtimeId", showtimeId), ("@UserId", userId), ("@SeatCount", (long)seats), ("@UnitPriceCents", UnitPriceCents),
+        ("@TotalPriceCents", UnitPriceCents * seats), ("@Now", now), ("@ExpiresAt", now + HoldMs),
+    ];
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] values)
+    {
+        await using var command = await PreparedAsync(connection, transaction, sql, cancellationToken, values);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object Value)[] values)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+#pragma warning disable CA2100 // The SQL is one of this class's constants.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        foreach (var (name, value) in values)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    /// <summary>A command ready to run: on PostgreSQL prepared (Npgsql keeps a prepared statement per physical connection, so a pooled connection prepares each text once).</summary>
+    private static async Task<DbCommand> PreparedAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] values)
+    {
+        var command = Command(connection, transaction, sql, values);
+        if (connection is NpgsqlConnection)
+        {
+            await command.PrepareAsync(cancellationToken);
+        }
+
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, params (string Name, object Value)[] values)
+    {
+        foreach (var (name, value) in values)
+        {
+            command.Parameters[name].Value = value;
+        }
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+        }
+
+        var connection = new SqliteConnection(_sqlite);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>SQLite's one writer: a connection and the hold's commands, prepared once.</summary>
+    private sealed class SqliteWriter : IDisposable
+    {
+        private SqliteWriter(SqliteConnection connection)
+        {
+            Connection = connection;
+            Booking = Prepared(connection, InsertBookingSql, "@ShowtimeId", "@UserId", "@SeatCount", "@UnitPriceCents", "@TotalPriceCents", "@Now", "@ExpiresAt");
+            TwoSeats = Prepared(connection, InsertTwoSeatsSql, "@BookingId", "@Seat1", "@Seat2");
+            TwoClaims = Prepared(connection, InsertTwoClaimsSql, "@ShowtimeId", "@BookingId", "@Seat1", "@Seat2", "@ExpiresAt");
+        }
+
+        public SqliteConnection Connection { get; }
+
+        public SqliteCommand Booking { get; }
+
+        public SqliteCommand TwoSeats { get; }
+
+        public SqliteCommand TwoClaims { get; }
+
+        public static SqliteWriter Open(string connectionString)
+        {
+            var connection = new SqliteConnection(connectionString);
+            connection.Open();
+            using (var pragmas = connection.CreateCommand())
+            {
+                // The app's settings for its connections (WAL is the file's, set by the migrations).
+                pragmas.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
+                pragmas.ExecuteNonQuery();
+            }
+
+            return new SqliteWriter(connection);
+        }
+
+        public long InsertBooking(SqliteTransaction transaction, long showtimeId, long userId, int seats, long now)
+        {
+            Booking.Transaction = transaction;
+            Bind(Booking, BookingValues(showtimeId, userId, seats, now));
+            return (long)Booking.ExecuteScalar()!;
+        }
+
+        public void Dispose()
+        {
+            Booking.Dispose();
+            TwoSeats.Dispose();
+            TwoClaims.Dispose();
+            Connection.Dispose();
+        }
+
+        private static SqliteCommand Prepared(SqliteConnection connection, string sql, params string[] names)
+        {
+            var command = connection.CreateCommand();
+#pragma warning disable CA2100 // The SQL is one of this class's constants.
+            command.CommandText = sql;
+#pragma warning restore CA2100
+            foreach (var name in names)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            command.Prepare();
+            return command;
+        }
+    }
+}
+
+/// <summary>An HTTP answer of the baselines: a status and its JSON bytes.</summary>
+public readonly record struct RawAnswer(int Status, byte[] Body);
+
+/// <summary>The HTTP side of baselines (b) and (c), shared so that both parse and answer alike.</summary>
+public static class RawHttp
+{
+    public const string ContentType = "application/json; charset=utf-8";
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public static async Task<RawAnswer> HealthAsync(RawStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return await store.HealthAsync(cancellationToken) ? new(200, "{\"status\":\"Healthy\"}"u8.ToArray()) : new(503, "{}"u8.ToArray());
+    }
+
+    /// <summary>POST {"showtimeId":1,"userId":2,"seats":["A1","A2"]}: 201 {"id":N,"status":"PENDING"}.</summary>
+    public static async Task<RawAnswer> HoldAsync(RawStore store, Stream body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var request = await JsonSerializer.DeserializeAsync<HoldRequest>(body, Web, cancellationToken);
+        if (request is not { Seats: [var seat1, var seat2] })
+        {
+            return new(400, "{}"u8.ToArray());
+        }
+
+        var id = await store.HoldAsync(request.ShowtimeId, request.UserId, seat1, seat2, cancellationToken);
+        return new(201, Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"id\":{id},\"status\":\"PENDING\"}}")));
+    }
+
+    /// <summary>POST {"showtimeId":1,"userId":2}: 201 {"id":N,"seat":"A1"}, or 409 when the showtime is full.</summary>
+    public static async Task<RawAnswer> ClaimAsync(RawStore store, Stream body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var request = await JsonSerializer.DeserializeAsync<HoldRequest>(body, Web, cancellationToken);
+        if (request is null)
+        {
+            return new(400, "{}"u8.ToArray());
+        }
+
+        return await store.ClaimOneAsync(request.ShowtimeId, request.UserId, cancellationToken) is { } claim
+            ? new(201, Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"id\":{claim.Id},\"seat\":\"{claim.Seat}\"}}")))
+            : new(409, "{\"error\":\"sold_out\"}"u8.ToArray());
+    }
+
+    public static async Task<RawAnswer> SeatMapAsync(RawStore store, long showtimeId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return await store.SeatMapAsync(showtimeId, cancellationToken) is { } json ? new(200, json) : new(404, "{}"u8.ToArray());
+    }
+
+    private sealed record HoldRequest(long ShowtimeId, long UserId, string[]? Seats);
+}
