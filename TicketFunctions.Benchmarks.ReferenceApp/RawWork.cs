@@ -10,8 +10,8 @@ namespace TicketFunctions.Benchmarks.ReferenceApp;
 
 /// <summary>
 /// The raw work of the benchmarks' baselines, with nothing around it: the hold transaction (a booking, its two
-/// booking_seats, its two seat_claims), the rush's claim of one seat, and the seat map (the app's two queries and an
-/// answer of the same bytes), straight on Microsoft.Data.Sqlite or Npgsql. Baseline (a) calls it in the bench process,
+/// booking_seats, its two seat_claims), the rush's claim of one seat, and the seat map (the app's query and an answer
+/// of the same bytes), straight on Microsoft.Data.Sqlite or Npgsql. Baseline (a) calls it in the bench process,
 /// (b) from HTTP functions in the reference app under the local host, (c) from a bare Kestrel process: one source file
 /// (linked into the bench), so the three do the same work.
 /// </summary>
@@ -20,18 +20,15 @@ public sealed class RawStore : IAsyncDisposable
     private const long HoldMs = 600_000;
     private const long UnitPriceCents = 1250;
 
-    // The app's sql/catalog/get_showtime_layout.sql and sql/catalog/live_claims.sql, as they are.
-    private const string LayoutSql = """
-        SELECT s.id, s.starts_at AS StartsAt, s.price_cents AS PriceCents, t.seat_rows AS SeatRows, t.seats_per_row AS SeatsPerRow
+    // The app's sql/catalog/seat_map.sql, as it is.
+    private const string SeatMapSql = """
+        SELECT t.seat_rows AS SeatRows, t.seats_per_row AS SeatsPerRow,
+               (SELECT string_agg(c.seat || CASE WHEN c.expires_at IS NULL THEN ':b' ELSE ':h' END, ',')
+                FROM seat_claims c
+                WHERE c.showtime_id = s.id AND (c.expires_at IS NULL OR c.expires_at > @Now)) AS Claims
         FROM showtimes s
         JOIN theatres t ON t.id = s.theatre_id
         WHERE s.id = @Id;
-        """;
-
-    private const string LiveClaimsSql = """
-        SELECT string_agg(seat || CASE WHEN expires_at IS NULL THEN ':b' ELSE ':h' END, ',')
-        FROM seat_claims
-        WHERE showtime_id = @ShowtimeId AND (expires_at IS NULL OR expires_at > @Now);
         """;
 
     private const string InsertBookingSql = """
@@ -169,28 +166,24 @@ public sealed class RawStore : IAsyncDisposable
         return await ClaimAsync(connection, tx, showtimeId, userId, now, lockRow: true, cancellationToken);
     }
 
-    /// <summary>The seat map's JSON: the app's two queries, then the same bytes as the app's answer (null: no such showtime).</summary>
+    /// <summary>The seat map's JSON: the app's query, then the same bytes as the app's answer (null: no such showtime).</summary>
     public async Task<byte[]?> SeatMapAsync(long showtimeId, CancellationToken cancellationToken = default)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await using var connection = await OpenAsync(cancellationToken);
         int rows, seatsPerRow;
-        await using (var layout = await PreparedAsync(connection, null, LayoutSql, cancellationToken, ("@Id", showtimeId)))
-        await using (var reader = await layout.ExecuteReaderAsync(cancellationToken))
+        string? claims;
+        await using (var map = await PreparedAsync(connection, null, SeatMapSql, cancellationToken, ("@Id", showtimeId), ("@Now", now)))
+        await using (var reader = await map.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken))
             {
                 return null;
             }
 
-            rows = (int)reader.GetInt64(3);
-            seatsPerRow = (int)reader.GetInt64(4);
-        }
-
-        string? claims;
-        await using (var live = await PreparedAsync(connection, null, LiveClaimsSql, cancellationToken, ("@ShowtimeId", showtimeId), ("@Now", now)))
-        {
-            claims = await live.ExecuteScalarAsync(cancellationToken) as string;
+            rows = (int)reader.GetInt64(0);
+            seatsPerRow = (int)reader.GetInt64(1);
+            claims = reader.IsDBNull(2) ? null : reader.GetString(2);
         }
 
         var statuses = new byte[rows * seatsPerRow];

@@ -5,7 +5,7 @@ using TicketFunctions.Data;
 namespace TicketFunctions.Benchmarks;
 
 /// <summary>
-/// 2. GET /api/showtimes/{id}/seats for a 26x50 hall (400 seats sold, 100 held) beside the same two queries and an
+/// 2. GET /api/showtimes/{id}/seats for a 26x50 hall (400 seats sold, 100 held) beside the same query and an
 /// answer of the same bytes (a) in this process, (b) from the reference app's function under the same host, (c) from
 /// bare Kestrel; all four on one database, in interleaved rounds.
 /// </summary>
@@ -82,7 +82,7 @@ internal static class SeatMapBench
                     $"**{Figure.StoreName(provider)}.** GET /{path}: a 26x50 hall (1,300 seats, 400 sold, 100 held), {bytes.Length:N0} bytes of JSON per answer "
                     + $"(SHA-256 {Convert.ToHexStringLower(SHA256.HashData(bytes))[..12]}…; the baselines' answers are {(sameBytes ? "byte for byte the same" : "NOT the same: " + string.Join(", ", same.Where(s => !s.Value).Select(s => s.Key)))}); "
                     + $"{Workers} concurrent workers, {warmupTime.TotalSeconds:0.#} s of warm-up requests each, then two interleaved rounds of {roundTime.TotalSeconds:0.#} s each. Baselines on the same database: "
-                    + "(a) the app's two queries (`catalog/get_showtime_layout`, `catalog/live_claims`) on a pooled connection and the same JSON bytes, in the bench process; "
+                    + "(a) the app's query (`catalog/seat_map`: the hall and its live claims in one row) on a pooled connection and the same JSON bytes, in the bench process; "
                     + "(b) that work in the reference app's function under the same local host; (c) the same on bare Kestrel.",
                     string.Empty,
                     Report.RowHeader,

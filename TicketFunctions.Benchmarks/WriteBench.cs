@@ -71,7 +71,8 @@ internal static class WriteBench
             met,
             [
                 $"**{storeName}.** POST /api/bookings with two named seats each (a booking, 2 booking_seats, 2 seat_claims rows, plus the app's work: authentication, "
-                + "validation, the showtime read, the reclaim of ended holds, the user's claim count, the taken-seat check, the booking read back), "
+                + "validation, the caller's row, then in the write transaction the showtime's read (on PostgreSQL with its row lock), the reclaim of ended holds, the user's claim count "
+                + "and the taken-seat check; when writers queue, those checks run once more before it, read-only, so that a refusal need not queue), "
                 + $"{workers} concurrent workers{(instances > 1 ? $" spread over {instances} instances (request k to instance k mod {instances}), each a host process with its worker, on one database" : string.Empty)}, "
                 + $"{UserCount} users, 26x50 halls, for {time.Measure.TotalSeconds:0} s (at most {total:N0} holds) after {time.Warmup.TotalSeconds:0} s of warm-up holds (at most {warmup:N0}). Baselines write the same rows (RawWork.cs: "
                 + (provider == DbProvider.Sqlite
