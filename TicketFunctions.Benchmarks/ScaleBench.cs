@@ -19,9 +19,8 @@ internal static partial class ScaleBench
     private static readonly string[] HotQueries =
     [
         "auth/get_user",
-        "bookings/get_showtime_for_booking", "bookings/lock_showtime", "bookings/reclaim_expired_holds",
-        "bookings/count_user_claims", "bookings/taken_seats", "bookings/live_seats", "bookings/insert_booking",
-        "bookings/insert_booking_seats", "bookings/insert_seat_claims", "bookings/get_booking", "bookings/list_bookings",
+        "bookings/lock_showtime", "bookings/reclaim_expired_holds",
+        "bookings/taken_seats", "bookings/live_seats", "bookings/insert_hold", "bookings/get_booking", "bookings/list_bookings",
         "catalog/seat_map", "catalog/get_showtime",
         "payments/get_payable_booking", "payments/insert_payment", "payments/get_payment_for_processing",
         "payments/mark_payment_succeeded", "payments/confirm_booking", "payments/sell_seat_claims",

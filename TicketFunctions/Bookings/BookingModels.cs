@@ -75,6 +75,22 @@ public sealed class BookingRow
     public long? ConfirmedAt { get; set; }
 }
 
+/// <summary>The showtime a hold is for, its hall, and the seats the caller already holds or owns of it (live claims).</summary>
+public sealed class HoldShowtimeRow
+{
+    public long Id { get; set; }
+
+    public long StartsAt { get; set; }
+
+    public long PriceCents { get; set; }
+
+    public long SeatRows { get; set; }
+
+    public long SeatsPerRow { get; set; }
+
+    public long UserClaims { get; set; }
+}
+
 public sealed class CancelRow
 {
     public long Id { get; set; }

@@ -11,20 +11,16 @@ using TicketFunctions.Payments;
 namespace TicketFunctions.Bookings;
 
 /// <summary>Holding, reading and cancelling bookings: the logic behind <see cref="BookingFunctions"/>.</summary>
-public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOptions> options, Refunds refunds)
+public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOptions> options, Refunds refunds, ShowtimeGates showtimes)
 {
     public const int MaxSeatsPerBooking = 10;
     private const int CancelAttempts = 3;
 
     private static readonly SqlScript LockShowtime = Sql.Load("bookings/lock_showtime");
-    private static readonly SqlScript GetShowtimeForBooking = Sql.Load("bookings/get_showtime_for_booking");
     private static readonly SqlScript ReclaimExpiredHolds = Sql.Load("bookings/reclaim_expired_holds");
-    private static readonly SqlScript CountUserClaims = Sql.Load("bookings/count_user_claims");
     private static readonly SqlScript TakenSeats = Sql.Load("bookings/taken_seats");
     private static readonly SqlScript LiveSeats = Sql.Load("bookings/live_seats");
-    private static readonly SqlScript InsertBooking = Sql.Load("bookings/insert_booking");
-    private static readonly SqlScript InsertBookingSeats = Sql.Load("bookings/insert_booking_seats");
-    private static readonly SqlScript InsertSeatClaims = Sql.Load("bookings/insert_seat_claims");
+    private static readonly SqlScript InsertHold = Sql.Load("bookings/insert_hold");
     private static readonly SqlScript GetBooking = Sql.Load("bookings/get_booking");
     private static readonly SqlScript ListBookings = Sql.Load("bookings/list_bookings");
     private static readonly SqlScript CountBookings = Sql.Load("bookings/count_bookings");
@@ -48,25 +44,14 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
 
         var seatCount = request.SeatCount ?? requested.Value.Length;
 
-        // When writers are queueing, a read-only pass first, outside the write lock: a request that must fail (a full
-        // showtime, a taken seat, the seat limit) gets its answer without queueing, which in a rush leaves the lock to
-        // the requests that can still succeed. The same checks run again under the lock, and only that pass decides a
-        // success; with no queue the first pass would only repeat them.
-        if (db.WritesMayQueue)
-        {
-            await using var connection = await db.OpenAsync(cancellationToken);
-            var early = await CheckAsync(connection, null, request, caller, requested.Value, seatCount, clock.UnixMsNow());
-            if (!early.IsSuccess)
-            {
-                return early.Error!;
-            }
-        }
-
+        // Holds of one showtime take turns in this process (see ShowtimeGates): when it is full, the ones behind are
+        // refused at their turn by one short pass, instead of a crowd waiting on the database's lock.
+        using var turn = await showtimes.EnterAsync(request.ShowtimeId, cancellationToken);
         await using var write = await db.WriteAsync(cancellationToken);
 
         // Read once the write lock is held: waiting for it must not make ended holds look live.
         var now = clock.UnixMsNow();
-        var checkedSeats = await CheckAsync(write.Connection, write.Transaction, request, caller, requested.Value, seatCount, now);
+        var checkedSeats = await CheckAsync(write, request, caller, requested.Value, seatCount, now);
         if (!checkedSeats.IsSuccess)
         {
             return checkedSeats.Error!;
@@ -78,7 +63,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         long bookingId;
         try
         {
-            bookingId = await write.Connection.ExecuteScalarAsync<long>(InsertBooking, new
+            bookingId = await write.Connection.ExecuteScalarAsync<long>(InsertHold, new
             {
                 ShowtimeId = showtime.Id,
                 UserId = caller.Id,
@@ -87,10 +72,8 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
                 TotalPriceCents = showtime.PriceCents * seatCount,
                 Now = now,
                 ExpiresAt = expiresAt,
+                Seats = JsonSerializer.Serialize(labels),
             }, write.Transaction);
-            var claim = new { BookingId = bookingId, ShowtimeId = showtime.Id, Seats = JsonSerializer.Serialize(labels), ExpiresAt = expiresAt };
-            await write.Connection.ExecuteAsync(InsertBookingSeats, claim, write.Transaction);
-            await write.Connection.ExecuteAsync(InsertSeatClaims, claim, write.Transaction);
         }
         catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.Unique, "seat_claims"))
         {
@@ -187,16 +170,16 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
     }
 
     /// <summary>
-    /// The showtime and the seats to hold, or why not: unknown showtime or seats outside the theatre (400), started,
-    /// the per-user limit, taken or too few seats (409). With a transaction (the write lock held) ended holds on the
-    /// showtime are reclaimed first; without one nothing is written, and ended holds already read as free.
+    /// In the hold's write transaction: the showtime (locked) and the seats to hold, or why not: unknown showtime or
+    /// seats outside the theatre (400), started, the per-user limit, taken or too few seats (409). Ended holds on the
+    /// showtime are reclaimed on the way, so that their seats can be claimed again.
     /// </summary>
-    private async Task<Result<(ShowtimeLayoutRow Showtime, Seat[] Seats)>> CheckAsync(
-        DbConnection connection, DbTransaction? transaction, BookingRequest request, Caller caller, Seat[] requested, int seatCount, long now)
+    private async Task<Result<(HoldShowtimeRow Showtime, Seat[] Seats)>> CheckAsync(
+        WriteTransaction write, BookingRequest request, Caller caller, Seat[] requested, int seatCount, long now)
     {
-        // In the write transaction the showtime's read also takes its lock (PostgreSQL's row lock), before any check.
-        var showtime = await connection.QuerySingleOrDefaultAsync<ShowtimeLayoutRow>(
-            transaction is null ? GetShowtimeForBooking : LockShowtime, new { Id = request.ShowtimeId }, transaction);
+        var (connection, transaction) = (write.Connection, write.Transaction);
+        // The showtime's read also takes its lock (PostgreSQL's row lock), before any check.
+        var showtime = await connection.QuerySingleOrDefaultAsync<HoldShowtimeRow>(LockShowtime, new { Id = request.ShowtimeId, UserId = caller.Id, Now = now }, transaction);
         if (showtime is null)
         {
             return new Error.Invalid("showtimeId", "No showtime with this id.");
@@ -213,14 +196,10 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
             return new Error.Conflict("showtime_started", "The showtime has already started; it can no longer be booked.");
         }
 
-        var scope = new { ShowtimeId = showtime.Id, UserId = caller.Id, Now = now };
-        if (transaction is not null)
-        {
-            await connection.ExecuteAsync(ReclaimExpiredHolds, scope, transaction);
-        }
+        await connection.ExecuteAsync(ReclaimExpiredHolds, new { ShowtimeId = showtime.Id, Now = now }, transaction);
 
         var max = options.Value.MaxSeatsPerUserPerShowtime;
-        var mine = await connection.ExecuteScalarAsync<long>(CountUserClaims, scope, transaction);
+        var mine = showtime.UserClaims;
         if (mine + seatCount > max)
         {
             return new Error.Conflict("seat_limit", $"One account may hold or own at most {max} seats of a showtime; you have {mine}.",
@@ -233,7 +212,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
 
     /// <summary>The named seats if all are free, else 409 naming the taken ones; or the picker's best seats for a count.</summary>
     private static async Task<Result<Seat[]>> ChooseSeatsAsync(
-        DbConnection connection, DbTransaction? transaction, ShowtimeLayoutRow showtime, Seat[] requested, int seatCount, long now)
+        DbConnection connection, DbTransaction transaction, HoldShowtimeRow showtime, Seat[] requested, int seatCount, long now)
     {
         if (requested.Length > 0)
         {

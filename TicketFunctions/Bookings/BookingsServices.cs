@@ -9,6 +9,7 @@ public static class BookingsServices
     {
         services.AddOptions<BookingOptions>().Bind(configuration.GetSection("Bookings")).ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddSingleton<ShowtimeGates>();
         services.AddSingleton<BookingService>();
         return services;
     }

@@ -150,20 +150,6 @@ public sealed class ShowtimeRow
     public long AvailableSeats { get; set; }
 }
 
-/// <summary>What booking needs of a showtime: when it starts, its price and its theatre's layout.</summary>
-public sealed class ShowtimeLayoutRow
-{
-    public long Id { get; set; }
-
-    public long StartsAt { get; set; }
-
-    public long PriceCents { get; set; }
-
-    public long SeatRows { get; set; }
-
-    public long SeatsPerRow { get; set; }
-}
-
 public sealed class SeatClaimRow
 {
     public string Seat { get; set; } = "";

@@ -101,11 +101,6 @@ public sealed class Db : IAsyncDisposable
 
     public DbProvider Provider { get; }
 
-    /// <summary>
-    /// Whether a write started now may have to wait for others: on SQLite, whether the process's writer is in use; on
-    /// PostgreSQL always (writers wait on row locks, which only the database knows of).
-    /// </summary>
-    public bool WritesMayQueue => _writer?.IsBusy ?? true;
 
     /// <summary>The SQLite file; empty for PostgreSQL.</summary>
     public string FilePath { get; } = "";

@@ -85,9 +85,6 @@ internal sealed class SqliteWriter(Func<CancellationToken, Task<SqliteConnection
     private readonly Dictionary<string, PreparedCommand> _commands = new(StringComparer.Ordinal);
     private SqliteConnection? _connection;
 
-    /// <summary>Whether a write started now would queue behind another one of this process.</summary>
-    public bool IsBusy => _gate.CurrentCount == 0;
-
     public async Task<WriteTransaction> BeginAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);

@@ -1,6 +1,11 @@
--- The first statement of a hold's transaction: the showtime, as bookings/get_showtime_for_booking reads it. Nothing
--- to lock row by row: the hold's BEGIN IMMEDIATE already holds the database's one write lock.
-SELECT s.id, s.starts_at AS StartsAt, s.price_cents AS PriceCents, t.seat_rows AS SeatRows, t.seats_per_row AS SeatsPerRow
+-- The first statement of a hold's transaction: the showtime, its hall, and the seats @UserId holds or has bought of
+-- it (live claims only). Nothing to lock row by row: the hold's BEGIN IMMEDIATE already holds the one write lock.
+SELECT s.id, s.starts_at AS StartsAt, s.price_cents AS PriceCents, t.seat_rows AS SeatRows, t.seats_per_row AS SeatsPerRow,
+       (SELECT count(*)
+        FROM seat_claims c
+        JOIN bookings b ON b.id = c.booking_id
+        WHERE c.showtime_id = s.id AND b.user_id = @UserId
+          AND (c.expires_at IS NULL OR c.expires_at > @Now)) AS UserClaims
 FROM showtimes s
 JOIN theatres t ON t.id = s.theatre_id
 WHERE s.id = @Id;

@@ -1,4 +1,0 @@
-SELECT s.id, s.starts_at AS StartsAt, s.price_cents AS PriceCents, t.seat_rows AS SeatRows, t.seats_per_row AS SeatsPerRow
-FROM showtimes s
-JOIN theatres t ON t.id = s.theatre_id
-WHERE s.id = @Id;

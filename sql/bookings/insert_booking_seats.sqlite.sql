@@ -1,2 +1,0 @@
-INSERT INTO booking_seats (booking_id, seat)
-SELECT @BookingId, value FROM json_each(@Seats);
