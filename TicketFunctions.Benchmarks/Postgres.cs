@@ -1,12 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TicketFunctions.Data;
+using TicketFunctions.Tests.Support;
 
 namespace TicketFunctions.Benchmarks;
 
@@ -42,21 +40,21 @@ internal sealed class BenchPostgres : IAsyncDisposable
 
     public static async Task<BenchPostgres> StartAsync()
     {
-        var bin = FindBin();
+        var bin = PostgresTools.FindBin();
         var folder = Path.Combine(Path.GetTempPath(), "ticketfunctions-bench-postgres", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var data = Path.Combine(folder, "data");
         var asPostgres = Environment.UserName == "root";
         if (asPostgres)
         {
-            Run("chown", ["-R", "postgres:postgres", Path.GetDirectoryName(folder)!], asPostgres: false);
+            PostgresTools.Run("chown", ["-R", "postgres:postgres", Path.GetDirectoryName(folder)!], asPostgres: false);
         }
 
-        Run(Path.Combine(bin, "initdb"), ["-D", data, "-A", "trust", "-U", User, "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres);
-        var port = FreePort();
+        PostgresTools.Run(Path.Combine(bin, "initdb"), ["-D", data, "-A", "trust", "-U", User, "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres);
+        var port = PostgresTools.FreePort();
         var options = string.Join(' ', $"-p {port}", $"-k {folder}", "-c listen_addresses=127.0.0.1", "-c max_connections=500",
             "-c shared_buffers=128MB", "-c synchronous_commit=off");
-        Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start"], asPostgres);
+        PostgresTools.Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start"], asPostgres);
         var server = new BenchPostgres(bin, folder, asPostgres, port);
         try
         {
@@ -96,7 +94,7 @@ internal sealed class BenchPostgres : IAsyncDisposable
         try
         {
             NpgsqlConnection.ClearAllPools();
-            Run(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop"], _asPostgres);
+            PostgresTools.Run(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop"], _asPostgres);
             Directory.Delete(_folder, recursive: true);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
@@ -124,61 +122,5 @@ internal sealed class BenchPostgres : IAsyncDisposable
 
         // CREATE DATABASE ... TEMPLATE needs the template free of connections.
         NpgsqlConnection.ClearAllPools();
-    }
-
-    private static string FindBin()
-    {
-        var configured = Environment.GetEnvironmentVariable("POSTGRES_BIN");
-        if (!string.IsNullOrEmpty(configured))
-        {
-            return configured;
-        }
-
-        var versions = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Where(d => File.Exists(Path.Combine(d, "bin", "pg_ctl")))
-                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0).ToList()
-            : [];
-        return versions.Count > 0
-            ? Path.Combine(versions[0], "bin")
-            : throw new InvalidOperationException("PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/pg_ctl): `apt-get install postgresql`, or set POSTGRES_BIN; or run with `--provider sqlite`.");
-    }
-
-    private static void Run(string file, string[] arguments, bool asPostgres)
-    {
-        var start = new ProcessStartInfo(asPostgres ? "runuser" : file)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (asPostgres)
-        {
-            foreach (var argument in new[] { "-u", "postgres", "--", file })
-            {
-                start.ArgumentList.Add(argument);
-            }
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                string.Create(CultureInfo.InvariantCulture, $"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}: {error.Result}{output.Result}"));
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

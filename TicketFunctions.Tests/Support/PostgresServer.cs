@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
@@ -78,7 +74,7 @@ public sealed class PostgresServer
 
     private static PostgresServer Start()
     {
-        var bin = FindBin();
+        var bin = PostgresTools.FindBin();
         var parent = Path.Combine(Path.GetTempPath(), "ticketfunctions-postgres");
         RemoveStoppedServers(parent);
         var folder = Path.Combine(parent, Guid.NewGuid().ToString("N"));
@@ -89,20 +85,20 @@ public sealed class PostgresServer
         var asPostgres = Environment.UserName == "root";
         if (asPostgres)
         {
-            Run("chown", ["-R", "postgres:postgres", folder], asPostgres: false);
+            PostgresTools.Run("chown", ["-R", "postgres:postgres", folder], asPostgres: false);
         }
 
-        Run(Path.Combine(bin, "initdb"), ["-D", data, "-A", "trust", "-U", User, "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres);
+        PostgresTools.Run(Path.Combine(bin, "initdb"), ["-D", data, "-A", "trust", "-U", User, "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres);
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = PostgresTools.FreePort();
             try
             {
                 // fsync and friends off: a test database need not survive a power cut, and the suite writes a lot.
                 var options = string.Join(' ',
                     $"-p {port}", $"-k {folder}", "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c synchronous_commit=off",
                     "-c full_page_writes=off", "-c max_connections=300", "-c shared_buffers=64MB");
-                Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start"], asPostgres);
+                PostgresTools.Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start"], asPostgres);
                 var server = new PostgresServer(bin, folder, port);
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop(asPostgres);
                 server.MigrateTemplate();
@@ -142,7 +138,7 @@ public sealed class PostgresServer
         try
         {
             NpgsqlConnection.ClearAllPools();
-            Run(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop"], asPostgres);
+            PostgresTools.Run(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop"], asPostgres);
             Directory.Delete(_folder, recursive: true);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
@@ -178,62 +174,5 @@ public sealed class PostgresServer
                 // Another run is deleting it too, or a file is still held: the next run tries again.
             }
         }
-    }
-
-    private static string FindBin()
-    {
-        var configured = Environment.GetEnvironmentVariable("POSTGRES_BIN");
-        if (!string.IsNullOrEmpty(configured))
-        {
-            return configured;
-        }
-
-        var versions = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Where(d => File.Exists(Path.Combine(d, "bin", "pg_ctl")))
-                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0).ToList()
-            : [];
-        return versions.Count > 0
-            ? Path.Combine(versions[0], "bin")
-            : throw new InvalidOperationException(
-                "PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/pg_ctl): `apt-get install postgresql`, or set POSTGRES_BIN. `npm test` installs it.");
-    }
-
-    private static void Run(string file, string[] arguments, bool asPostgres)
-    {
-        var start = new ProcessStartInfo(asPostgres ? "runuser" : file)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (asPostgres)
-        {
-            foreach (var argument in new[] { "-u", "postgres", "--", file })
-            {
-                start.ArgumentList.Add(argument);
-            }
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                string.Create(CultureInfo.InvariantCulture, $"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}: {error.Result}{output.Result}"));
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
