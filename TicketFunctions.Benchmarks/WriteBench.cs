@@ -120,13 +120,16 @@ internal static class WriteBench
     private sealed record Durations(TimeSpan Warmup, TimeSpan Measure);
 
     private const string Missed =
-        "**Profile of 2026-11-27 (SQLite, before the issue-15 work on the hot paths; the app then ran at 12 % of the raw rate).** A `dotnet-trace` "
-        + "(sampled thread time) of the full-size write run put about half of the app's thread time in the booking function: a third in "
-        + "`BookingService.CreateAsync`, where `sqlite3_step` (including the waits of writers queued on the write lock) and `sqlite3_prepare_v2` lead, and 15% "
-        + "in `Authenticator` (JWT validation, the caller's row read on a second pooled connection). Every hold ran about 14 statements (two `PRAGMA`s per "
-        + "connection open, `BEGIN IMMEDIATE`, the showtime read, two reclaim statements, the user's claim count, the taken-seat check, three inserts, the "
-        + "read-back, `COMMIT`) and Dapper over Microsoft.Data.Sqlite prepares each statement anew, while the baselines prepare their three statements once "
-        + "and run nothing else; the write lock is held for the whole hold transaction, so the transaction's length caps the rate. Also seen: contention on "
-        + "Microsoft.Data.Sqlite's connection-pool lock, and GC pauses. Tried then: `reclaim_expired_bookings` now finds the showtime's ended claims first "
-        + "and their bookings by id; the read-only pre-check added for the rush runs the checks once more, outside the lock, for every hold that goes on to succeed.";
+        "**Profile of 2026-11-27 17:40 UTC (SQLite, after the issue-15 changes).** `dotnet-trace collect --profile dotnet-sampled-thread-time` on the app's "
+        + "worker for 5 s of this run (`npm run bench -- --only writes --provider sqlite`; `dotnet-trace report ... topN --inclusive`): of all thread samples "
+        + "about 10 % are busy (the rest are idle pool threads); `BookingService.CreateAsync` 4.6 % inclusive, of which 3.5 % runs behind the showtime's turn "
+        + "(`ShowtimeGates`), `sqlite3_step` 2.8 % exclusive (the hold's statements, `BEGIN IMMEDIATE` and `COMMIT`), the worker's HTTP coordination "
+        + "(`DefaultHttpCoordinator`) 2.9 %, `Authenticator` 1.7 % (the token, the caller's row), lock contention (`Monitor.Enter` slow path) 1.5 %. "
+        + "What caps the rate: every hold of this run is for one showtime, and a hold's checks must read what the hold before it committed, so the "
+        + "showtime's holds run one after another through the lock-and-check statements (the showtime with the caller's count, the reclaim of ended "
+        + "holds, the taken-seat check, the inserts); the baselines' transaction is three inserts with no checks. Tried (issue 15): one writer per process "
+        + "behind an async gate with its statements prepared once (`Data/WriteTransaction.cs`); `PRAGMA`s once per pooled connection; the read-back of the "
+        + "booking and the read-only pre-check dropped; the showtime's read, its lock and the caller's count in one statement; the reclaim in one call; the "
+        + "booking, its seats and claims in one call; a per-showtime queue in the process. Together they took the app from 12 % of the raw rate "
+        + "(456 holds/s, old harness) to 45 % of (b); the 60 % goal is still missed.";
 }
