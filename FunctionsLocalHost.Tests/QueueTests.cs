@@ -66,7 +66,12 @@ public sealed class QueueTests(SampleAppFixture fixture)
         var tries = App.Log.Containing($"AlwaysFails got '{text}'");
         Assert.Equal(["on try 1", "on try 2", "on try 3"], tries.Select(l => l.Message[^8..]));
         Assert.All(tries, l => Assert.Equal(LogLevel.Warning, l.Level));
-        Assert.Single(App.Log.Containing($"moved to '{App.Settings["FailingQueue"]}-poison'"), l => l.Message.Contains("the function failed 3 times", StringComparison.Ordinal));
+        // The host logs the move once the message is on the poison queue and off its own.
+        var moved = await SampleApp.EventuallyAsync(
+            () => Task.FromResult(App.Log.Containing($"moved to '{App.Settings["FailingQueue"]}-poison'")),
+            l => l.Count > 0,
+            "the host to log the move to the poison queue");
+        Assert.Single(moved, l => l.Message.Contains("the function failed 3 times", StringComparison.Ordinal));
         await SampleApp.EventuallyAsync(
             async () => (await App.Queue("FailingQueue").GetPropertiesAsync()).Value.ApproximateMessagesCount,
             n => n == 0,
@@ -85,8 +90,13 @@ public sealed class QueueTests(SampleAppFixture fixture)
             m => m.Count > 0,
             "the message to reach the poison queue");
         Assert.Single(poisoned);
+
+        // The host logs the poisoning once the message is on the poison queue and off its own.
+        await SampleApp.EventuallyAsync(
+            () => Task.FromResult(App.Log.Containing("is not base64").Where(l => l.Level == LogLevel.Warning).ToList()),
+            l => l.Count > 0,
+            "the host to log why the message was poisoned");
         Assert.Empty(App.Log.Containing(text[1..^1]));
-        Assert.Contains(App.Log.Containing("is not base64"), l => l.Level == LogLevel.Warning);
     }
 
     [Fact]
