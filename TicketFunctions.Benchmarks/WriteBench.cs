@@ -86,7 +86,7 @@ internal static class WriteBench
                 Report.Row("(a) raw transactions", raw),
                 Report.Row("(b) reference function, same host", reference),
                 Report.Row("(c) bare Kestrel", bare),
-                .. (met || provider != DbProvider.Sqlite || instances > 1 ? Array.Empty<string>() : [string.Empty, Missed]),
+                .. (met || instances > 1 ? Array.Empty<string>() : [string.Empty, provider == DbProvider.Sqlite ? Missed : MissedPostgres]),
             ]);
     }
 
@@ -118,6 +118,16 @@ internal static class WriteBench
     }
 
     private sealed record Durations(TimeSpan Warmup, TimeSpan Measure);
+
+    private const string MissedPostgres =
+        "**Profile of 2026-11-27 17:55 UTC (PostgreSQL, after the issue-15 changes).** `dotnet-trace collect --profile dotnet-sampled-thread-time` on "
+        + "the app's worker for 5 s of `npm run bench -- --only writes --provider postgres`: Npgsql's command execution (writing, flushing and reading the "
+        + "protocol, one round trip per statement) is the largest piece of the app's own work, `NpgsqlCommand.ExecuteReader` 3.2 % of all thread samples "
+        + "(most threads are idle) against 2.7 % for `BookingService.CreateAsync`. Every hold of this run is for one showtime, so its round trips under the "
+        + "showtime's row lock (the showtime with its lock and the caller's count, the reclaim, the seat check, the inserts, the commit) run one hold after "
+        + "another, plus one more round trip per request for the caller's row; the baselines insert without a lock on 8 connections side by side. Tried: "
+        + "the statements above merged from eight round trips under the lock to four plus the commit, Npgsql auto-prepare, and the per-showtime queue in the "
+        + "process (so that a crowd waits without holding connections); the 60 % goal is still missed.";
 
     private const string Missed =
         "**Profile of 2026-11-27 17:40 UTC (SQLite, after the issue-15 changes).** `dotnet-trace collect --profile dotnet-sampled-thread-time` on the app's "
