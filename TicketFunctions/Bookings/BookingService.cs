@@ -178,6 +178,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         WriteTransaction write, BookingRequest request, Caller caller, Seat[] requested, int seatCount, long now)
     {
         var (connection, transaction) = (write.Connection, write.Transaction);
+
         // The showtime's read also takes its lock (PostgreSQL's row lock), before any check.
         var showtime = await connection.QuerySingleOrDefaultAsync<HoldShowtimeRow>(LockShowtime, new { Id = request.ShowtimeId, UserId = caller.Id, Now = now }, transaction);
         if (showtime is null)
