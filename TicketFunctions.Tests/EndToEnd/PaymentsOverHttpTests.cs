@@ -20,16 +20,7 @@ public sealed class PaymentsOverHttpTests : IClassFixture<AzuriteFixture>, IAsyn
 
     public PaymentsOverHttpTests(AzuriteFixture azurite) => _azurite = azurite;
 
-    /// <summary>Every test starts from empty queues: payment ids restart at 1 in each new database.</summary>
-    public async Task InitializeAsync()
-    {
-        foreach (var name in new[] { "payments", "payments-poison" })
-        {
-            var queue = Queue(name);
-            await queue.CreateIfNotExistsAsync();
-            await queue.ClearMessagesAsync();
-        }
-    }
+    public Task InitializeAsync() => PaymentQueues.EmptyAsync(_azurite);
 
     public Task DisposeAsync() => Task.CompletedTask;
 

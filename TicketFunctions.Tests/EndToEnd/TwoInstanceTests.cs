@@ -27,16 +27,7 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
     private const string Succeeded = "Executed 'Functions.ProcessPayment' (Succeeded";
     private const string AlreadyPaid = "is already SUCCESS; nothing to do";
 
-    public async Task InitializeAsync()
-    {
-        // Every test starts from empty queues: payment ids restart at 1 in each new database.
-        foreach (var name in new[] { "payments", "payments-poison" })
-        {
-            var queue = Queue(name);
-            await queue.CreateIfNotExistsAsync();
-            await queue.ClearMessagesAsync();
-        }
-    }
+    public Task InitializeAsync() => PaymentQueues.EmptyAsync(azurite);
 
     public Task DisposeAsync() => Task.CompletedTask;
 
