@@ -45,14 +45,18 @@ public sealed record SampleCreateRequest(
     public required DateOnly Day { get; init; }
 }
 
+public sealed record SampleQuery : PagedQuery
+{
+    public DateOnly? Date { get; init; }
+}
+
 public sealed class SampleFunctions
 {
     [Function("ListSampleItems")]
     [Access(Access.Admin)]
     [Tags("Samples")]
     [EndpointSummary("List items")]
-    [ApiQuery("date", typeof(DateOnly?))]
-    [ApiPaged]
+    [ApiQuery(typeof(SampleQuery))]
     [ApiHeader("Idempotency-Key", MaxLength = 100)]
     [ProducesResponseType(typeof(PagedList<SampleItemResponse>), 200)]
     public static IActionResult List(

@@ -268,14 +268,15 @@ public static class HostileRequests
         }
     }
 
+    /// <summary>The query parameters a function reads: the JSON names of its query record's properties.</summary>
+    public static IReadOnlyList<string> QueryParameters(HttpFunction function)
+        => function.Method.GetCustomAttribute<ApiQueryAttribute>()?.Type is { } query
+            ? [.. TicketFunctions.Common.Json.Options.GetTypeInfo(query).Properties.Where(p => p.Set is not null).Select(p => p.Name)]
+            : [];
+
     private static IEnumerable<HostileRequest> QueryVariants(HttpFunction function, HostileRequest valid)
     {
-        var names = function.Method.GetCustomAttributes<ApiQueryAttribute>().Select(q => q.Name).ToList();
-        if (function.Method.GetCustomAttribute<ApiPagedAttribute>() is not null)
-        {
-            names.AddRange(["page", "pageSize"]);
-        }
-
+        var names = QueryParameters(function);
         if (names.Count == 0)
         {
             // An unknown parameter is ignored, whatever it holds.

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Reflection;
 using System.Text.Json;
 using TicketFunctions.Bookings;
+using TicketFunctions.Common;
 using TicketFunctions.OpenApi;
 
 namespace TicketFunctions.Tests.Security;
@@ -15,7 +16,7 @@ public sealed class ResourceLimitTests(SecurityHost host)
     public async Task A_pageSize_over_100_answers_400_on_every_list()
     {
         var targets = await host.NewTargets();
-        var paged = HostileRequests.Functions.Where(f => f.Method.GetCustomAttribute<ApiPagedAttribute>() is not null).Select(f => f.Name).ToHashSet();
+        var paged = HostileRequests.Functions.Where(f => f.Method.GetCustomAttribute<ApiQueryAttribute>()?.Type.IsAssignableTo(typeof(PagedQuery)) == true).Select(f => f.Name).ToHashSet();
         var lists = HostileRequests.Valid(targets).Where(r => paged.Contains(r.Function)).ToList();
 
         Assert.True(lists.Count >= 5, $"only {lists.Count} lists found");

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using TicketFunctions.Auth;
 using TicketFunctions.Bookings;
 using TicketFunctions.Common;
@@ -125,8 +127,42 @@ public sealed record AdminBookingRow
     public long UserCreatedAt { get; init; }
 }
 
-/// <summary>The filters of GET /api/admin/bookings.</summary>
-public sealed record AdminBookingFilter(string? Status, long? UserId, long? ShowtimeId, long? MovieId, DateTime? From, DateTime? To);
+/// <summary>The query of GET /api/admin/bookings.</summary>
+public sealed record AdminBookingQuery : PagedQuery, IValidatableObject
+{
+    [Description("A PENDING booking whose hold has ended counts as EXPIRED.")]
+    [OneOf(typeof(BookingStatus))]
+    public string? Status { get; init; }
+
+    [Range(1, long.MaxValue)]
+    public long? UserId { get; init; }
+
+    [Range(1, long.MaxValue)]
+    public long? ShowtimeId { get; init; }
+
+    [Range(1, long.MaxValue)]
+    public long? MovieId { get; init; }
+
+    [Description("Bookings created at or after this instant (the booking's createdAt, not the showtime's start). A date means 00:00Z that day.")]
+    public DateTime? From { get; init; }
+
+    [Description("Bookings created at or before this instant (the booking's createdAt, inclusive). A date means 00:00Z that day. Must not be before from.")]
+    public DateTime? To { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => Query.InOrder(From, To);
+}
+
+/// <summary>The query of GET /api/admin/reports/sales.</summary>
+public sealed record SalesQuery : IValidatableObject
+{
+    [Description("Showtimes starting at or after this instant; a date means 00:00Z that day.")]
+    public DateTime? From { get; init; }
+
+    [Description("Showtimes starting at or before this instant; a date means 00:00Z that day. Must not be before from.")]
+    public DateTime? To { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => Query.InOrder(From, To);
+}
 
 public sealed record SalesRow
 {

@@ -15,24 +15,24 @@ public sealed class AdminService(Db db, TimeProvider clock)
     private static readonly SqlScript SalesByMovie = Sql.Load("admin/sales_by_movie");
     private static readonly SqlScript SalesTotalsSql = Sql.Load("admin/sales_totals");
 
-    public async Task<PagedList<AdminBookingResponse>> ListBookingsAsync(AdminBookingFilter filter, Paging paging, CancellationToken cancellationToken)
+    public async Task<PagedList<AdminBookingResponse>> ListBookingsAsync(AdminBookingQuery query, CancellationToken cancellationToken)
     {
         var parameters = new
         {
-            filter.Status,
-            filter.UserId,
-            filter.ShowtimeId,
-            filter.MovieId,
-            From = filter.From?.ToUnixMs(),
-            To = filter.To?.ToUnixMs(),
+            query.Status,
+            query.UserId,
+            query.ShowtimeId,
+            query.MovieId,
+            From = query.From?.ToUnixMs(),
+            To = query.To?.ToUnixMs(),
             Now = clock.UnixMsNow(),
-            Limit = paging.PageSize,
-            paging.Offset,
+            Limit = query.PageSize,
+            query.Offset,
         };
         await using var connection = await db.OpenAsync(cancellationToken);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountBookings.For(connection), parameters, cancellationToken: cancellationToken));
         var rows = await connection.QueryAsync<AdminBookingRow>(new CommandDefinition(ListBookings.For(connection), parameters, cancellationToken: cancellationToken));
-        return PagedList<AdminBookingResponse>.Of([.. rows.Select(AdminBookingResponse.From)], paging, total);
+        return PagedList<AdminBookingResponse>.Of([.. rows.Select(AdminBookingResponse.From)], query, total);
     }
 
     public async Task<AdminBookingDetailResponse?> GetBookingAsync(long id, CancellationToken cancellationToken)
@@ -48,15 +48,15 @@ public sealed class AdminService(Db db, TimeProvider clock)
         return AdminBookingDetailResponse.From(booking, payments);
     }
 
-    public async Task<SalesReportResponse> SalesReportAsync(DateTime? from, DateTime? to, CancellationToken cancellationToken)
+    public async Task<SalesReportResponse> SalesReportAsync(SalesQuery query, CancellationToken cancellationToken)
     {
-        var parameters = new { From = from?.ToUnixMs(), To = to?.ToUnixMs() };
+        var parameters = new { From = query.From?.ToUnixMs(), To = query.To?.ToUnixMs() };
         await using var connection = await db.OpenAsync(cancellationToken);
         var movies = await connection.QueryAsync<SalesRow>(new CommandDefinition(SalesByMovie.For(connection), parameters, cancellationToken: cancellationToken));
         var totals = await connection.QuerySingleAsync<SalesRow>(new CommandDefinition(SalesTotalsSql.For(connection), parameters, cancellationToken: cancellationToken));
         return new SalesReportResponse(
-            from,
-            to,
+            query.From,
+            query.To,
             [.. movies.Select(m => new MovieSales(m.MovieId, m.Title, m.TicketsSold, Money.FromCents(m.RevenueCents), m.Showtimes))],
             new SalesTotals(totals.TicketsSold, Money.FromCents(totals.RevenueCents), totals.Showtimes));
     }

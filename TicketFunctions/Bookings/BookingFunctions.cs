@@ -35,23 +35,15 @@ public sealed class BookingFunctions(BookingService bookings)
     [Tags(Tag)]
     [EndpointSummary("Lists the caller's own bookings, newest first")]
     [EndpointDescription("A PENDING booking whose hold has ended is EXPIRED, in the answer and in the filter.")]
-    [ApiQuery("status", typeof(string), OneOf = typeof(BookingStatus), Description = "PENDING, CONFIRMED, CANCELLED or EXPIRED")]
-    [ApiPaged]
+    [ApiQuery(typeof(BookingQuery))]
     [ProducesResponseType(typeof(PagedList<BookingResponse>), 200)]
     [ProducesResponseType(400, Description = "A query parameter is invalid.")]
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bookings")] HttpRequest req)
     {
         var caller = req.HttpContext.Caller();
-        var query = new Query(req);
-        var status = query.OneOf("status", BookingStatus.All);
-        var paging = query.Paging();
-        if (!query.IsValid)
-        {
-            return Problems.Validation(query.Errors);
-        }
-
-        return new OkObjectResult(await bookings.ListAsync(caller, status, paging, req.HttpContext.RequestAborted));
+        var query = req.ReadQuery<BookingQuery>();
+        return query.Error is { } error ? Problems.From(error) : new OkObjectResult(await bookings.ListAsync(caller, query.Value, req.HttpContext.RequestAborted));
     }
 
     [Function("GetBooking")]

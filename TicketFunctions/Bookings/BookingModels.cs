@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using TicketFunctions.Catalog;
 using TicketFunctions.Common;
@@ -23,6 +24,14 @@ public sealed record BookingRequest(
     [property: Range(1, BookingService.MaxSeatsPerBooking)] int? SeatCount = null) : IExample<BookingRequest>
 {
     public static BookingRequest Example => new(1, ["A1", "A2"]);
+}
+
+/// <summary>The query of GET /api/bookings.</summary>
+public sealed record BookingQuery : PagedQuery
+{
+    [Description("A PENDING booking whose hold has ended is EXPIRED.")]
+    [OneOf(typeof(BookingStatus))]
+    public string? Status { get; init; }
 }
 
 public static class BookingStatus

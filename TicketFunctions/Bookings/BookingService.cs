@@ -94,14 +94,14 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         return row is null ? null : BookingResponse.From(row);
     }
 
-    /// <summary>The caller's own bookings, newest first; <paramref name="status"/> filters on the status as read.</summary>
-    public async Task<PagedList<BookingResponse>> ListAsync(Caller caller, string? status, Paging paging, CancellationToken cancellationToken)
+    /// <summary>The caller's own bookings, newest first; the query's status filters on the status as read.</summary>
+    public async Task<PagedList<BookingResponse>> ListAsync(Caller caller, BookingQuery query, CancellationToken cancellationToken)
     {
-        var args = new { CallerId = caller.Id, Status = status, Now = clock.UnixMsNow(), paging.PageSize, paging.Offset };
+        var args = new { CallerId = caller.Id, query.Status, Now = clock.UnixMsNow(), query.PageSize, query.Offset };
         await using var connection = await db.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<BookingRow>(ListBookings, args);
         var total = await connection.ExecuteScalarAsync<long>(CountBookings, args);
-        return PagedList<BookingResponse>.Of([.. rows.Select(BookingResponse.From)], paging, total);
+        return PagedList<BookingResponse>.Of([.. rows.Select(BookingResponse.From)], query, total);
     }
 
     /// <summary>

@@ -1,9 +1,46 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using TicketFunctions.Bookings;
 using TicketFunctions.Common;
 
 namespace TicketFunctions.Catalog;
+
+/// <summary>The query of GET /api/movies.</summary>
+public sealed record MovieQuery : PagedQuery
+{
+    [Description("Part of the title, ignoring case.")]
+    [StringLength(200)]
+    public string? Search { get; init; }
+
+    [Description("The whole genre, ignoring case.")]
+    [StringLength(50)]
+    public string? Genre { get; init; }
+}
+
+/// <summary>The query of GET /api/theatres.</summary>
+public sealed record TheatreQuery : PagedQuery
+{
+    [Description("The whole city name, ignoring case.")]
+    [StringLength(100)]
+    public string? City { get; init; }
+}
+
+/// <summary>The query of GET /api/showtimes.</summary>
+public sealed record ShowtimeQuery : PagedQuery
+{
+    [Range(1, long.MaxValue)]
+    public long? MovieId { get; init; }
+
+    [Range(1, long.MaxValue)]
+    public long? TheatreId { get; init; }
+
+    [Description("The UTC day of startsAt.")]
+    public DateOnly? Date { get; init; }
+
+    [Description("Also showtimes that have started (startsAt before now).")]
+    public bool IncludePast { get; init; }
+}
 
 /// <summary>A movie as clients send it (POST and PUT); <c>description</c> may be left out for an empty one.</summary>
 /// <remarks>The limits are the rules that validation (<see cref="Fields"/>) and the OpenAPI schema both read.</remarks>

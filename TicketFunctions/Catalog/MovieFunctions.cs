@@ -15,25 +15,14 @@ public sealed class MovieFunctions(MovieService movies)
     [Access(Access.Anonymous)]
     [Tags(Tag)]
     [EndpointSummary("Lists movies by title")]
-    [EndpointDescription("`search` matches part of the title, ignoring case; `genre` matches the whole genre, ignoring case.")]
-    [ApiQuery("search", typeof(string))]
-    [ApiQuery("genre", typeof(string))]
-    [ApiPaged]
+    [ApiQuery(typeof(MovieQuery))]
     [ProducesResponseType(typeof(PagedList<MovieResponse>), 200)]
     [ProducesResponseType(400, Description = "A query parameter is invalid.")]
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "movies")] HttpRequest req)
     {
-        var query = new Query(req);
-        var search = query.String("search");
-        var genre = query.String("genre", 50);
-        var paging = query.Paging();
-        if (!query.IsValid)
-        {
-            return Problems.Validation(query.Errors);
-        }
-
-        return new OkObjectResult(await movies.ListAsync(search, genre, paging, req.HttpContext.RequestAborted));
+        var query = req.ReadQuery<MovieQuery>();
+        return query.Error is { } error ? Problems.From(error) : new OkObjectResult(await movies.ListAsync(query.Value, req.HttpContext.RequestAborted));
     }
 
     [Function("GetMovie")]

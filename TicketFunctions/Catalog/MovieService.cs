@@ -18,13 +18,13 @@ public sealed class MovieService(Db db, TimeProvider clock)
     private static readonly SqlScript DeleteMovie = Sql.Load("catalog/delete_movie");
     private static readonly SqlScript MovieExists = Sql.Load("catalog/movie_exists");
 
-    public async Task<PagedList<MovieResponse>> ListAsync(string? search, string? genre, Paging paging, CancellationToken cancellationToken)
+    public async Task<PagedList<MovieResponse>> ListAsync(MovieQuery query, CancellationToken cancellationToken)
     {
-        var args = new { Search = search is null ? null : EscapeLike(search), Genre = genre, paging.PageSize, paging.Offset };
+        var args = new { Search = query.Search is null ? null : EscapeLike(query.Search), query.Genre, query.PageSize, query.Offset };
         await using var connection = await db.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<MovieRow>(ListMovies, args);
         var total = await connection.ExecuteScalarAsync<long>(CountMovies, args);
-        return PagedList<MovieResponse>.Of([.. rows.Select(MovieResponse.From)], paging, total);
+        return PagedList<MovieResponse>.Of([.. rows.Select(MovieResponse.From)], query, total);
     }
 
     public async Task<MovieResponse?> GetAsync(long id, CancellationToken cancellationToken)

@@ -15,26 +15,15 @@ public sealed class ShowtimeFunctions(ShowtimeService showtimes)
     [Access(Access.Anonymous)]
     [Tags(Tag)]
     [EndpointSummary("Lists showtimes by start time")]
-    [EndpointDescription("Upcoming showtimes only (startsAt now or later) unless includePast=true; `date` (YYYY-MM-DD) is the UTC day of startsAt.")]
-    [ApiQuery("movieId", typeof(long))]
-    [ApiQuery("theatreId", typeof(long))]
-    [ApiQuery("date", typeof(DateOnly))]
-    [ApiQuery("includePast", typeof(bool))]
-    [ApiPaged]
+    [EndpointDescription("Upcoming showtimes only (startsAt now or later) unless includePast=true.")]
+    [ApiQuery(typeof(ShowtimeQuery))]
     [ProducesResponseType(typeof(PagedList<ShowtimeResponse>), 200)]
     [ProducesResponseType(400, Description = "A query parameter is invalid.")]
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "showtimes")] HttpRequest req)
     {
-        var query = new Query(req);
-        var filter = new ShowtimeFilter(query.Int("movieId"), query.Int("theatreId"), query.Date("date"), query.Bool("includePast") ?? false);
-        var paging = query.Paging();
-        if (!query.IsValid)
-        {
-            return Problems.Validation(query.Errors);
-        }
-
-        return new OkObjectResult(await showtimes.ListAsync(filter, paging, req.HttpContext.RequestAborted));
+        var query = req.ReadQuery<ShowtimeQuery>();
+        return query.Error is { } error ? Problems.From(error) : new OkObjectResult(await showtimes.ListAsync(query.Value, req.HttpContext.RequestAborted));
     }
 
     [Function("GetShowtime")]

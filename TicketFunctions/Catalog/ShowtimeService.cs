@@ -25,24 +25,24 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
     private static readonly SqlScript FindOverlappingShowtime = Sql.Load("catalog/find_overlapping_showtime");
     private static readonly SqlScript InsertShowtime = Sql.Load("catalog/insert_showtime");
 
-    public async Task<PagedList<ShowtimeResponse>> ListAsync(ShowtimeFilter filter, Paging paging, CancellationToken cancellationToken)
+    public async Task<PagedList<ShowtimeResponse>> ListAsync(ShowtimeQuery query, CancellationToken cancellationToken)
     {
-        var dayStart = filter.Date?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToUnixMs();
+        var dayStart = query.Date?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToUnixMs();
         var args = new
         {
-            filter.MovieId,
-            filter.TheatreId,
+            query.MovieId,
+            query.TheatreId,
             DayStart = dayStart,
             DayEnd = dayStart + (long)TimeSpan.FromDays(1).TotalMilliseconds,
-            filter.IncludePast,
+            query.IncludePast,
             Now = clock.UnixMsNow(),
-            paging.PageSize,
-            paging.Offset,
+            query.PageSize,
+            query.Offset,
         };
         await using var connection = await db.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ShowtimeRow>(ListShowtimes, args);
         var total = await connection.ExecuteScalarAsync<long>(CountShowtimes, args);
-        return PagedList<ShowtimeResponse>.Of([.. rows.Select(ShowtimeResponse.From)], paging, total);
+        return PagedList<ShowtimeResponse>.Of([.. rows.Select(ShowtimeResponse.From)], query, total);
     }
 
     public async Task<ShowtimeResponse?> GetAsync(long id, CancellationToken cancellationToken)
@@ -198,7 +198,6 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
 }
 
 /// <summary>The filters of GET /api/showtimes; <see cref="Date"/> is the UTC day of startsAt.</summary>
-public sealed record ShowtimeFilter(long? MovieId, long? TheatreId, DateOnly? Date, bool IncludePast);
 
 /// <summary>A showtime's hall and its live claims packed as "A1:b,A2:h" (see sql/catalog/seat_map.sql).</summary>
 internal sealed class SeatMapRow

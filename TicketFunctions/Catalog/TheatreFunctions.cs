@@ -15,23 +15,14 @@ public sealed class TheatreFunctions(TheatreService theatres)
     [Access(Access.Anonymous)]
     [Tags(Tag)]
     [EndpointSummary("Lists theatres by name")]
-    [EndpointDescription("`city` matches the whole city name, ignoring case.")]
-    [ApiQuery("city", typeof(string))]
-    [ApiPaged]
+    [ApiQuery(typeof(TheatreQuery))]
     [ProducesResponseType(typeof(PagedList<TheatreResponse>), 200)]
     [ProducesResponseType(400, Description = "A query parameter is invalid.")]
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "theatres")] HttpRequest req)
     {
-        var query = new Query(req);
-        var city = query.String("city", 100);
-        var paging = query.Paging();
-        if (!query.IsValid)
-        {
-            return Problems.Validation(query.Errors);
-        }
-
-        return new OkObjectResult(await theatres.ListAsync(city, paging, req.HttpContext.RequestAborted));
+        var query = req.ReadQuery<TheatreQuery>();
+        return query.Error is { } error ? Problems.From(error) : new OkObjectResult(await theatres.ListAsync(query.Value, req.HttpContext.RequestAborted));
     }
 
     [Function("GetTheatre")]

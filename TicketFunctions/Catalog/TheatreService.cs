@@ -14,13 +14,13 @@ public sealed class TheatreService(Db db, TimeProvider clock)
     private static readonly SqlScript UpdateTheatre = Sql.Load("catalog/update_theatre");
     private static readonly SqlScript LockTheatre = Sql.Load("catalog/lock_theatre");
 
-    public async Task<PagedList<TheatreResponse>> ListAsync(string? city, Paging paging, CancellationToken cancellationToken)
+    public async Task<PagedList<TheatreResponse>> ListAsync(TheatreQuery query, CancellationToken cancellationToken)
     {
-        var args = new { City = city, paging.PageSize, paging.Offset };
+        var args = new { query.City, query.PageSize, query.Offset };
         await using var connection = await db.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<TheatreRow>(ListTheatres, args);
         var total = await connection.ExecuteScalarAsync<long>(CountTheatres, args);
-        return PagedList<TheatreResponse>.Of([.. rows.Select(TheatreResponse.From)], paging, total);
+        return PagedList<TheatreResponse>.Of([.. rows.Select(TheatreResponse.From)], query, total);
     }
 
     public async Task<TheatreResponse?> GetAsync(long id, CancellationToken cancellationToken)

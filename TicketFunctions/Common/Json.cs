@@ -7,7 +7,8 @@ namespace TicketFunctions.Common;
 /// <summary>The one set of JSON rules for request bodies, responses and queue messages.</summary>
 public static class Json
 {
-    public static JsonSerializerOptions Options { get; } = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+    /// <summary>The rules, read-only and with the reflection contracts, so that any code may read a type's contract at any time.</summary>
+    public static JsonSerializerOptions Options { get; } = ReadOnly(Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web)));
 
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
@@ -21,6 +22,12 @@ public static class Json
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.Converters.Add(new UtcDateTimeConverter());
+        return options;
+    }
+
+    private static JsonSerializerOptions ReadOnly(JsonSerializerOptions options)
+    {
+        options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
 

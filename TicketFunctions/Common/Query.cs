@@ -1,170 +1,146 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 
 namespace TicketFunctions.Common;
 
-/// <summary>Reads query string values strictly, collecting one message per bad field.</summary>
-public sealed class Query(HttpRequest request)
+/// <summary>
+/// Reads a query record from the query string strictly: a parameter per property, named as the property is in JSON,
+/// checked by the property's own rules (<see cref="StringLengthAttribute"/>, <see cref="RangeAttribute"/>,
+/// <see cref="OneOfAttribute"/>) and then by the record's <see cref="IValidatableObject"/>, with one message per bad
+/// parameter. The OpenAPI document describes the same record, so the two cannot disagree. Unknown parameters are ignored.
+/// </summary>
+public static class Query
 {
-    private readonly Dictionary<string, string[]> _errors = new(StringComparer.Ordinal);
+    private const int DefaultMaxLength = 40;
 
-    public IDictionary<string, string[]> Errors => _errors;
-
-    public bool IsValid => _errors.Count == 0;
-
-    public string? String(string name, int maxLength = 200)
+    public static Result<T> ReadQuery<T>(this HttpRequest request)
+        where T : class
     {
-        var values = request.Query[name];
-        if (values.Count == 0)
+        var contract = Json.Options.GetTypeInfo(typeof(T));
+        var query = (T)contract.CreateObject!();
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var property in contract.Properties.Where(p => p.Set is not null))
         {
-            return null;
+            var (value, error) = Parse(request.Query[property.Name], property);
+            if (error is not null)
+            {
+                errors.Add(property.Name, error);
+            }
+            else if (value is not null)
+            {
+                property.Set!(query, value);
+            }
         }
 
-        if (values.Count > 1)
+        foreach (var result in errors.Count == 0 && query is IValidatableObject rules ? rules.Validate(new ValidationContext(query)) : [])
         {
-            Fail(name, "Give this parameter once.");
-            return null;
+            errors.Add(JsonNamingPolicy.CamelCase.ConvertName(result.MemberNames.Single()), result.ErrorMessage!);
         }
 
-        var value = values[0]?.Trim();
-        if (string.IsNullOrEmpty(value))
-        {
-            return null;
-        }
-
-        if (value.Length > maxLength)
-        {
-            Fail(name, $"At most {maxLength} characters.");
-            return null;
-        }
-
-        // No stored text has them, and PostgreSQL cannot even compare a text holding U+0000.
-        if (!Validate.IsPrintable(value))
-        {
-            Fail(name, "Must not contain control characters.");
-            return null;
-        }
-
-        return value;
+        return errors.Count == 0 ? query : new Error.Invalid(errors);
     }
 
-    public int? Int(string name, int min = 1, int max = int.MaxValue)
+    /// <summary>The check of a from..to pair: both optional, to not before from.</summary>
+    public static IEnumerable<ValidationResult> InOrder(DateTime? from, DateTime? to)
+        => from > to ? [new ValidationResult("Must not be before from.", ["To"])] : [];
+
+    private static (object? Value, string? Error) Parse(StringValues values, JsonPropertyInfo property)
     {
-        var text = String(name, 20);
-        if (text is null)
+        var text = values.Count == 1 ? values[0]?.Trim() : null;
+        if (values.Count > 1 || string.IsNullOrEmpty(text))
         {
-            return null;
+            return (null, values.Count > 1 ? "Give this parameter once." : null);
         }
 
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        var rules = property.AttributeProvider?.GetCustomAttributes(inherit: true) ?? [];
+        var maxLength = rules.OfType<StringLengthAttribute>().SingleOrDefault()?.MaximumLength ?? DefaultMaxLength;
+        if (text.Length > maxLength || !Validate.IsPrintable(text))
         {
-            Fail(name, max == int.MaxValue ? $"Must be a whole number of at least {min}." : $"Must be a whole number from {min} to {max}.");
-            return null;
+            // No stored text has control characters, and PostgreSQL cannot even compare a text holding U+0000.
+            return (null, text.Length > maxLength ? $"At most {maxLength} characters." : "Must not contain control characters.");
         }
 
-        return value;
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        if (rules.OfType<OneOfAttribute>().SingleOrDefault() is { } oneOf)
+        {
+            var match = oneOf.Values.FirstOrDefault(v => v.Equals(text, StringComparison.OrdinalIgnoreCase));
+            return match is null ? (null, $"Must be one of: {string.Join(", ", oneOf.Values)}.") : (match, null);
+        }
+
+        if (type == typeof(int) || type == typeof(long))
+        {
+            // Every number says its range: the document shows it, and no id is below 1.
+            var range = rules.OfType<RangeAttribute>().Single();
+            var (min, max) = (Convert.ToDouble(range.Minimum, CultureInfo.InvariantCulture), Convert.ToDouble(range.Maximum, CultureInfo.InvariantCulture));
+            return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max
+                ? (Convert.ChangeType(number, type, CultureInfo.InvariantCulture), null)
+                : (null, max >= long.MaxValue ? $"Must be a whole number of at least {min}." : $"Must be a whole number from {min} to {max}.");
+        }
+
+        if (type == typeof(bool))
+        {
+            return bool.TryParse(text, out var flag) ? (flag, null) : (null, "Must be true or false.");
+        }
+
+        if (type == typeof(DateOnly))
+        {
+            return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                ? (day, null)
+                : (null, "Must be a date as YYYY-MM-DD.");
+        }
+
+        if (type == typeof(DateTime))
+        {
+            return Instant(text) is { } instant ? (instant, null) : (null, "Must be a date (YYYY-MM-DD) or a UTC time such as 2026-12-01T18:30:00Z.");
+        }
+
+        return type == typeof(string) ? (text, null) : throw new NotSupportedException($"A query parameter cannot be a {type.Name}.");
     }
 
-    public bool? Bool(string name)
+    /// <summary>An instant with an offset (2026-12-01T18:30:00Z), or a date: the start of that UTC day.</summary>
+    private static DateTime? Instant(string text)
     {
-        var text = String(name, 5);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!bool.TryParse(text, out var value))
-        {
-            Fail(name, "Must be true or false.");
-            return null;
-        }
-
-        return value;
-    }
-
-    public DateOnly? Date(string name)
-    {
-        var text = String(name, 10);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
-        {
-            Fail(name, "Must be a date as YYYY-MM-DD.");
-            return null;
-        }
-
-        return value;
-    }
-
-    /// <summary>An instant with an offset (2026-12-01T18:30:00Z) or a date (the start of that UTC day).</summary>
-    public DateTime? Instant(string name)
-    {
-        var text = String(name, 40);
-        if (text is null)
-        {
-            return null;
-        }
-
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             return date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         }
 
-        if (text.Contains('T', StringComparison.Ordinal)
-            && (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal))
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
-        {
-            return instant.UtcDateTime;
-        }
-
-        Fail(name, "Must be a date (YYYY-MM-DD) or a UTC time such as 2026-12-01T18:30:00Z.");
-        return null;
-    }
-
-    public string? OneOf(string name, params string[] allowed)
-    {
-        var text = String(name, 40);
-        if (text is null)
-        {
-            return null;
-        }
-
-        var match = Array.Find(allowed, a => a.Equals(text, StringComparison.OrdinalIgnoreCase));
-        if (match is null)
-        {
-            Fail(name, $"Must be one of: {string.Join(", ", allowed)}.");
-        }
-
-        return match;
-    }
-
-    public Paging Paging()
-    {
-        var page = Int("page", 1, 1_000_000) ?? 1;
-        var pageSize = Int("pageSize", 1, Common.Paging.MaxPageSize) ?? Common.Paging.DefaultPageSize;
-        return new Paging(page, pageSize);
-    }
-
-    public void Fail(string name, string message)
-    {
-        _errors[name] = _errors.TryGetValue(name, out var existing) ? [.. existing, message] : [message];
+        var hasOffset = text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal);
+        return text.Contains('T', StringComparison.Ordinal) && hasOffset
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant)
+            ? instant.UtcDateTime
+            : null;
     }
 }
 
-/// <summary>Page number (from 1) and size (1..100).</summary>
-public readonly record struct Paging(int Page, int PageSize)
+/// <summary>The query of a list: <c>page</c> (from 1) and <c>pageSize</c> (1..100, default 20).</summary>
+public abstract record PagedQuery
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
 
+    [Description("The page number, from 1.")]
+    [Range(1, 1_000_000)]
+    [JsonPropertyOrder(1)]
+    public int Page { get; init; } = 1;
+
+    [Description("Items per page.")]
+    [Range(1, MaxPageSize)]
+    [JsonPropertyOrder(1)]
+    public int PageSize { get; init; } = DefaultPageSize;
+
+    [JsonIgnore]
     public int Offset => (Page - 1) * PageSize;
 }
 
 /// <summary>A page of a list: <c>{ items, page, pageSize, totalCount }</c>.</summary>
 public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, long TotalCount)
 {
-    public static PagedList<T> Of(IReadOnlyList<T> items, Paging paging, long totalCount) => new(items, paging.Page, paging.PageSize, totalCount);
+    public static PagedList<T> Of(IReadOnlyList<T> items, PagedQuery query, long totalCount) => new(items, query.Page, query.PageSize, totalCount);
 }

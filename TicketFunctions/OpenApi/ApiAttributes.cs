@@ -5,17 +5,11 @@ namespace TicketFunctions.OpenApi;
 // ([Consumes(typeof(...), "application/json")], [Tags], [EndpointSummary], [EndpointDescription],
 // [ProducesResponseType]); who may call it is [Access].
 
-/// <summary>A query string parameter that the function reads; <see cref="OneOf"/> names the constants class of its values.</summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
-public sealed class ApiQueryAttribute(string name, Type type) : Attribute
+/// <summary>The query record that the function reads with <c>ReadQuery</c>: its properties are the query parameters.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ApiQueryAttribute(Type type) : Attribute
 {
-    public string Name { get; } = name;
-
     public Type Type { get; } = type;
-
-    public string? Description { get; init; }
-
-    public Type? OneOf { get; init; }
 }
 
 /// <summary>A request header that the function reads (other than Authorization), with the limits the function checks.</summary>
@@ -30,7 +24,3 @@ public sealed class ApiHeaderAttribute(string name) : Attribute
 
     public string? Pattern { get; init; }
 }
-
-/// <summary>The paging parameters page and pageSize (1..100, default 20).</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class ApiPagedAttribute : Attribute;

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json;
@@ -25,6 +26,9 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
     public JsonSerializerOptions Options { get; } = new(options) { TypeInfoResolver = options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver() };
 
     public IOpenApiSchema For(Type type) => Parse(Export(type, component: null));
+
+    /// <summary>The schema of each property of a record, by its JSON name, with the property's rules and description.</summary>
+    public JsonObject PropertiesOf(Type type) => Export(type, component: type)["properties"]!.AsObject();
 
     /// <summary>The example of a record, as the API writes it; null for a type without one.</summary>
     public JsonNode? ExampleOf(Type type) => type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IExample<>))
@@ -107,6 +111,9 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
                 var culture = System.Globalization.CultureInfo.InvariantCulture;
                 schema[range.MinimumIsExclusive ? "exclusiveMinimum" : "minimum"] = Convert.ToDecimal(range.Minimum, culture);
                 schema["maximum"] = Convert.ToDouble(range.Maximum, culture) < 9e15 ? Convert.ToDecimal(range.Maximum, culture) : null;
+                break;
+            case DescriptionAttribute description:
+                schema["description"] = description.Description;
                 break;
             case EmailAddressAttribute:
                 schema["format"] = "email";

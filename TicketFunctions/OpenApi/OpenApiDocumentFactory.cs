@@ -237,17 +237,26 @@ public static partial class OpenApiDocumentFactory
             yield return new OpenApiParameter { Name = name, In = ParameterLocation.Path, Required = true, Schema = schema, Example = id ? 1 : null };
         }
 
-        foreach (var query in method.GetCustomAttributes<ApiQueryAttribute>())
+        // The query record's properties, each with its schema, rules and default: absent is the default, never null.
+        if (method.GetCustomAttribute<ApiQueryAttribute>()?.Type is { } query)
         {
-            var schema = (OpenApiSchema)schemas.For(Nullable.GetUnderlyingType(query.Type) ?? query.Type);
-            schema.Enum = query.OneOf is null ? null : [.. OneOfAttribute.Of(query.OneOf).Select(v => (JsonNode)v)];
-            yield return new OpenApiParameter { Name = query.Name, In = ParameterLocation.Query, Description = query.Description, Schema = schema };
-        }
+            var contract = schemas.Options.GetTypeInfo(query);
+            var defaults = contract.CreateObject!();
+            foreach (var (name, node) in schemas.PropertiesOf(query))
+            {
+                var schema = node!.AsObject();
+                var property = contract.Properties.Single(p => p.Name == name);
+                schema["type"] = (schema["type"] as JsonArray)?[0]?.GetValue<string>() ?? schema["type"]!.GetValue<string>();
+                (schema["enum"] as JsonArray)?.Remove(null);
+                if (property.Get!(defaults) is { } value)
+                {
+                    schema["default"] = JsonSerializer.SerializeToNode(value, property.PropertyType, schemas.Options);
+                }
 
-        if (method.GetCustomAttribute<ApiPagedAttribute>() is not null)
-        {
-            yield return PagingParameter("page", "The page number, from 1.", maximum: 1_000_000, defaultValue: 1);
-            yield return PagingParameter("pageSize", "Items per page.", Paging.MaxPageSize, Paging.DefaultPageSize);
+                var description = schema["description"]?.GetValue<string>();
+                schema.Remove("description");
+                yield return new OpenApiParameter { Name = name, In = ParameterLocation.Query, Description = description, Schema = schemas.Parse(schema) };
+            }
         }
 
         foreach (var header in method.GetCustomAttributes<ApiHeaderAttribute>())
@@ -256,14 +265,6 @@ public static partial class OpenApiDocumentFactory
             yield return new OpenApiParameter { Name = header.Name, In = ParameterLocation.Header, Description = header.Description, Schema = schema };
         }
     }
-
-    private static OpenApiParameter PagingParameter(string name, string description, int maximum, int defaultValue) => new()
-    {
-        Name = name,
-        In = ParameterLocation.Query,
-        Description = description,
-        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = maximum.ToString(CultureInfo.InvariantCulture), Default = defaultValue },
-    };
 
     [GeneratedRegex(@"\{\*{0,2}(?<name>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}")]
     private static partial Regex RouteParameterPattern();
