@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace TicketFunctions.Common;
@@ -27,7 +28,8 @@ public static class Json
 
     private static JsonSerializerOptions ReadOnly(JsonSerializerOptions options)
     {
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.TypeInfoResolver = new DefaultJsonTypeInfoResolver();
+        options.MakeReadOnly();
         return options;
     }
 

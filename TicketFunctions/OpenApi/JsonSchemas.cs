@@ -22,8 +22,8 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
 
     private readonly Dictionary<Type, string> _names = [];
 
-    /// <summary>A copy with the reflection resolver, so that reading contracts never freezes or changes the caller's options.</summary>
-    public JsonSerializerOptions Options { get; } = new(options) { TypeInfoResolver = options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver() };
+    /// <summary>The serializer's options, read-only with a resolver (as <see cref="Json.Options"/> is), so that contracts can be read.</summary>
+    public JsonSerializerOptions Options { get; } = options.IsReadOnly && options.TypeInfoResolver is not null ? options : throw new ArgumentException("Give read-only options with a resolver.", nameof(options));
 
     public IOpenApiSchema For(Type type) => Parse(Export(type, component: null));
 
@@ -141,17 +141,8 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
         return _names[type];
     }
 
-    private static string Name(Type type)
-    {
-        if (!type.IsGenericType)
-        {
-            return type.Name;
-        }
-
-        // PagedList<MovieResponse> is MoviePage.
-        var item = Name(type.GetGenericArguments()[0]);
-        return type.GetGenericTypeDefinition() == typeof(PagedList<>)
-            ? (item.EndsWith("Response", StringComparison.Ordinal) ? item[..^"Response".Length] : item) + "Page"
-            : type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)] + "Of" + item;
-    }
+    // PagedList<MovieResponse> is MoviePage; the app has no other generic record.
+    private static string Name(Type type) => type.IsConstructedGenericType && type.GetGenericTypeDefinition() == typeof(PagedList<>)
+        ? Name(type.GetGenericArguments()[0]).Replace("Response", "", StringComparison.Ordinal) + "Page"
+        : type.IsGenericType ? throw new NotSupportedException($"Name the component of {type}.") : type.Name;
 }
