@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Text;
 using FunctionsLocalHost.Tests.Support;
 
@@ -30,6 +32,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         Kind = kind;
         _process = process;
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        Children.Add(this, () => DisposeAsync().AsTask());
     }
 
     public ServerKind Kind { get; }
@@ -187,6 +190,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Children.Remove(this);
         try
         {
             if (!_process.HasExited)
@@ -262,6 +266,37 @@ internal sealed class Fleet : IAsyncDisposable
         foreach (var server in Servers)
         {
             await server.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// What this run started and must stop: a stop signal (SIGTERM from a CI runner or <c>kill</c>, SIGINT sent to the bench
+/// alone) ends the run as Ctrl+C in a terminal does, where the whole process group gets the signal: no server, Azurite or
+/// PostgreSQL of the run keeps running after it.
+/// </summary>
+internal static class Children
+{
+    private static readonly ConcurrentDictionary<object, Func<Task>> Stops = new();
+
+    public static void Add(object owner, Func<Task> stop) => Stops[owner] = stop;
+
+    public static void Remove(object owner) => Stops.TryRemove(owner, out _);
+
+    /// <summary>Stops them all on SIGTERM or SIGINT; the signal then ends the process as it would have.</summary>
+    public static IReadOnlyList<PosixSignalRegistration> StopOnSignals() =>
+        [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT }.Select(signal => PosixSignalRegistration.Create(signal, _ => StopAll(signal)))];
+
+    private static void StopAll(PosixSignal signal)
+    {
+        Console.WriteLine($"[bench] {signal}: stopping the {Stops.Count} processes this run started");
+        try
+        {
+            Task.WaitAll([.. Stops.Values.Select(stop => Task.Run(stop))], TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException e)
+        {
+            Console.WriteLine($"[bench] stopping them: {e.InnerExceptions[0].Message}");
         }
     }
 }

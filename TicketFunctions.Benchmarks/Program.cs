@@ -18,9 +18,12 @@ Console.WriteLine($"[bench] {(options.Quick ? "quick run" : "full run")}; stores
 
 var figures = new List<Figure>();
 string? postgresVersion;
+var signals = Children.StopOnSignals();
 await using (var azurite = await AzuriteProcess.StartAsync())
 await using (var context = new BenchContext(options, azurite, work))
 {
+    Children.Add(azurite, () => azurite.DisposeAsync().AsTask());
+    Children.Add(context, () => context.DisposeAsync().AsTask());
     foreach (var (name, run) in Benchmarks.All)
     {
         if (options.Only.Count > 0 && !options.Only.Contains(name))
@@ -51,6 +54,13 @@ await using (var context = new BenchContext(options, azurite, work))
     }
 
     postgresVersion = context.PostgresVersion;
+    Children.Remove(context);
+    Children.Remove(azurite);
+}
+
+foreach (var signal in signals)
+{
+    signal.Dispose();
 }
 
 var path = options.Output ?? Path.Combine(Repository.Root, "BENCHMARKS.md");

@@ -91,6 +91,11 @@ internal static class StartupBench
         var health = new Uri($"http://127.0.0.1:{port}/api/health");
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        Children.Add(process, () =>
+        {
+            process.Kill(entireProcessTree: true);
+            return process.WaitForExitAsync();
+        });
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -124,6 +129,7 @@ internal static class StartupBench
         }
         finally
         {
+            Children.Remove(process);
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }

@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+using TicketFunctions.Auth;
 using TicketFunctions.Data;
 using TicketFunctions.Tests.Support;
 
@@ -33,6 +35,30 @@ public sealed class WriteTransactionTests
         }
 
         Assert.Equal(1L, await app.Scalar<long>("SELECT count(*) FROM schema_migrations WHERE id = 'test-9001'"));
+    }
+
+    [Fact]
+    public async Task The_apps_one_statement_writes_wait_for_the_writer_instead_of_failing_on_the_busy_timeout()
+    {
+        // A busy timeout far shorter than the write in the way: a statement that met SQLite's lock would fail.
+        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Database:BusyTimeout"] = "00:00:00.1" });
+        await using var first = await app.Db.WriteAsync();
+        await first.Connection.ExecuteAsync(Insert, new { Id = 9003 }, first.Transaction);
+
+        // A login writes twice (the attempt counted before the hash, then the count cleared), each a write of its own.
+        var login = app.Get<AuthService>().LoginAsync(new LoginRequest(TestApp.AdminEmail, TestApp.AdminPassword), CancellationToken.None);
+        await Task.Delay(600);
+        if (app.Db.Provider == DbProvider.Sqlite)
+        {
+            Assert.False(login.IsCompleted);
+            await using var outside = await app.Db.OpenAsync();
+            var busy = await Assert.ThrowsAsync<SqliteException>(() => outside.ExecuteAsync(Insert, new { Id = 9004 }));
+            Assert.Equal(5, busy.SqliteErrorCode);
+        }
+
+        await first.CommitAsync();
+        var answer = await login.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(answer.IsSuccess, answer.Error?.ToString());
     }
 
     [Fact]

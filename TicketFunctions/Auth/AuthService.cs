@@ -37,8 +37,7 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
         }
 
         var hash = passwords.Hash(request.Password);
-        await using var connection = await db.OpenAsync(cancellationToken);
-        var user = await connection.QuerySingleOrDefaultAsync<UserView>(InsertUser, new
+        var user = await db.WriteAsync((connection, transaction) => connection.QuerySingleOrDefaultAsync<UserView>(InsertUser, new
         {
             request.Email,
             NormalizedEmail = Normalize(request.Email),
@@ -46,7 +45,7 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
             PasswordHash = hash,
             Role = Roles.User,
             CreatedAt = clock.UnixMsNow(),
-        });
+        }, transaction), cancellationToken);
         return user is null
             ? new Error.Conflict("email_taken", "An account with this email already exists.")
             : user;
@@ -67,9 +66,9 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
         // An email that registration would refuse (too long, control characters) has no account and no throttle row;
         // it is not even looked up, since PostgreSQL refuses a text holding U+0000.
         var countable = request.Email.Length <= 254 && Validate.IsPrintable(request.Email);
-        await using var connection = await db.OpenAsync(cancellationToken);
-        if (countable && await connection.ExecuteAsync(ReserveLoginAttempt, window) == 0)
+        if (countable && await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(ReserveLoginAttempt, window, transaction), cancellationToken) == 0)
         {
+            await using var connection = await db.OpenAsync(cancellationToken);
             var failures = await connection.QuerySingleOrDefaultAsync<LoginFailures>(GetLoginFailures, window);
 
             // No count left means a success cleared it a moment ago: trying again at once is fine.
@@ -77,9 +76,12 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
             return new Error.TooManyRequests("Too many failed logins for this email; try again later.", retryAfter);
         }
 
-        var user = countable
-            ? await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { window.NormalizedEmail })
-            : null;
+        UserCredentials? user = null;
+        if (countable)
+        {
+            await using var connection = await db.OpenAsync(cancellationToken);
+            user = await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { window.NormalizedEmail });
+        }
 
         // Runs the slow hash whether or not the email exists, so timing does not tell which.
         var check = passwords.Verify(user?.PasswordHash, request.Password.Length <= Passwords.MaxLength ? request.Password : "");
@@ -91,12 +93,14 @@ public sealed class AuthService(Db db, Passwords passwords, Tokens tokens, TimeP
 
         if (countable)
         {
-            await connection.ExecuteAsync(ClearLoginFailures, new { window.NormalizedEmail });
+            await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(ClearLoginFailures, new { window.NormalizedEmail }, transaction), cancellationToken);
         }
 
         if (check == PasswordCheck.SuccessRehashNeeded)
         {
-            await connection.ExecuteAsync(UpdatePasswordHash, new { user.Id, PasswordHash = passwords.Hash(request.Password), OldHash = user.PasswordHash });
+            // Hashed before the write, so the writer is never held for a password hash.
+            var rehash = new { user.Id, PasswordHash = passwords.Hash(request.Password), OldHash = user.PasswordHash };
+            await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(UpdatePasswordHash, rehash, transaction), cancellationToken);
         }
 
         return new LoginResponse(tokens.Issue(user.View), "Bearer", (long)tokens.Lifetime.TotalSeconds, UserResponse.From(user.View));

@@ -51,13 +51,8 @@ public sealed partial class AdminSeeder(IOptions<AdminOptions> options, Db db, P
         var existing = await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { NormalizedEmail = normalized });
         if (existing is null)
         {
-            var inserted = await connection.ExecuteAsync(EnsureAdmin, new
-            {
-                Email = admin.Email.Trim(),
-                NormalizedEmail = normalized,
-                PasswordHash = passwords.Hash(admin.Password),
-                CreatedAt = clock.UnixMsNow(),
-            });
+            var row = new { Email = admin.Email.Trim(), NormalizedEmail = normalized, PasswordHash = passwords.Hash(admin.Password), CreatedAt = clock.UnixMsNow() };
+            var inserted = await db.WriteAsync((c, t) => c.ExecuteAsync(EnsureAdmin, row, t), cancellationToken);
 
             // Nothing inserted: another instance starting at the same moment (or a registration) took the email first.
             existing = inserted > 0 ? null : await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { NormalizedEmail = normalized });

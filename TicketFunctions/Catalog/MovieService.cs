@@ -42,8 +42,7 @@ public sealed class MovieService(Db db, TimeProvider clock)
             return movie.Error!;
         }
 
-        await using var connection = await db.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleAsync<MovieRow>(InsertMovie, movie.Value with { Now = clock.UnixMsNow() });
+        var row = await db.WriteAsync((connection, transaction) => connection.QuerySingleAsync<MovieRow>(InsertMovie, movie.Value with { Now = clock.UnixMsNow() }, transaction), cancellationToken);
         return MovieResponse.From(row);
     }
 
@@ -55,8 +54,7 @@ public sealed class MovieService(Db db, TimeProvider clock)
             return movie.Error!;
         }
 
-        await using var connection = await db.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<MovieRow>(UpdateMovie, movie.Value with { Id = id });
+        var row = await db.WriteAsync((connection, transaction) => connection.QuerySingleOrDefaultAsync<MovieRow>(UpdateMovie, movie.Value with { Id = id }, transaction), cancellationToken);
         return row is null ? new Error.NotFound("No movie with this id.") : MovieResponse.From(row);
     }
 

@@ -38,8 +38,7 @@ public sealed class TheatreService(Db db, TimeProvider clock)
             return theatre.Error!;
         }
 
-        await using var connection = await db.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleAsync<TheatreRow>(InsertTheatre, theatre.Value with { Now = clock.UnixMsNow() });
+        var row = await db.WriteAsync((connection, transaction) => connection.QuerySingleAsync<TheatreRow>(InsertTheatre, theatre.Value with { Now = clock.UnixMsNow() }, transaction), cancellationToken);
         return TheatreResponse.From(row);
     }
 

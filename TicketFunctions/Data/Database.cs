@@ -144,6 +144,20 @@ public sealed class Db : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A write of its own, often one statement, through <see cref="WriteAsync(CancellationToken)"/>: committed when
+    /// <paramref name="write"/> returns, rolled back if it throws. Every app write goes through the writer, so on SQLite
+    /// none of them waits in SQLite's busy handler for another.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        await using var transaction = await WriteAsync(cancellationToken);
+        var result = await write(transaction.Connection, transaction.Transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
     private async Task<SqliteConnection> OpenSqliteAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_sqliteConnectionString);

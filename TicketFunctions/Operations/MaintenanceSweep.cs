@@ -40,10 +40,9 @@ public sealed partial class MaintenanceSweep(
             WindowMs = (long)loginOptions.Value.FailureWindow.TotalMilliseconds,
             Limit = options.Value.BatchSize,
         };
-        await using var connection = await db.OpenAsync(cancellationToken);
         var result = new MaintenanceResult(
-            await DeleteInBatchesAsync(connection, DeleteExpiredIdempotencyKeys, args, cancellationToken),
-            await DeleteInBatchesAsync(connection, DeleteOldLoginFailures, args, cancellationToken));
+            await DeleteInBatchesAsync(DeleteExpiredIdempotencyKeys, args, cancellationToken),
+            await DeleteInBatchesAsync(DeleteOldLoginFailures, args, cancellationToken));
         if (result.IdempotencyKeysDeleted + result.LoginFailuresDeleted > 0)
         {
             LogDeleted(result.IdempotencyKeysDeleted, result.LoginFailuresDeleted);
@@ -52,12 +51,13 @@ public sealed partial class MaintenanceSweep(
         return result;
     }
 
-    private async Task<long> DeleteInBatchesAsync(System.Data.Common.DbConnection connection, SqlScript sql, object args, CancellationToken cancellationToken)
+    /// <summary>Each batch is a write of its own, so the app's writes wait for one batch at most.</summary>
+    private async Task<long> DeleteInBatchesAsync(SqlScript sql, object args, CancellationToken cancellationToken)
     {
         long deleted = 0;
         for (var batch = 0; batch < options.Value.MaxBatches; batch++)
         {
-            var rows = await connection.ExecuteAsync(new CommandDefinition(sql.For(connection), args, cancellationToken: cancellationToken));
+            var rows = await db.WriteAsync((c, t) => c.ExecuteAsync(new CommandDefinition(sql.For(c), args, t, cancellationToken: cancellationToken)), cancellationToken);
             deleted += rows;
             if (rows < options.Value.BatchSize)
             {

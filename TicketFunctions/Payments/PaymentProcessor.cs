@@ -44,7 +44,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
         var charge = await gateway.ChargeAsync(new ChargeRequest(paymentId, payment.PaymentToken, payment.AmountCents), cancellationToken);
         if (!charge.Approved)
         {
-            await FailAsync(connection, payment.PaymentId, charge.FailureReason ?? FailureReasons.CardDeclined, null, null, cancellationToken);
+            await FailAsync(payment.PaymentId, charge.FailureReason ?? FailureReasons.CardDeclined, null, null, cancellationToken);
             return;
         }
 
@@ -107,9 +107,10 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
         DbConnection connection, PaymentToProcess payment, string reason, string? reference, CancellationToken cancellationToken)
     {
         var now = clock.UnixMsNow();
-        if (!await FailAsync(connection, payment.PaymentId, reason, reference, refunds.DueAt(now), cancellationToken))
+        if (!await FailAsync(payment.PaymentId, reason, reference, refunds.DueAt(now), cancellationToken))
         {
-            await connection.ExecuteAsync(RequestRefund, new { payment.PaymentId, GatewayReference = reference, RefundDueAt = refunds.DueAt(now) });
+            var owed = new { payment.PaymentId, GatewayReference = reference, RefundDueAt = refunds.DueAt(now) };
+            await db.WriteAsync((c, t) => c.ExecuteAsync(RequestRefund, owed, t), cancellationToken);
             if (await connection.ExecuteScalarAsync<string>(GetPaymentStatus, new { payment.PaymentId }) != PaymentStatuses.Failed)
             {
                 return false;
@@ -150,12 +151,10 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
     }
 
     private async Task<bool> FailAsync(
-        DbConnection connection, long paymentId, string reason, string? reference, long? refundDueAt, CancellationToken cancellationToken)
+        long paymentId, string reason, string? reference, long? refundDueAt, CancellationToken cancellationToken)
     {
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
-            MarkPaymentFailed.For(connection),
-            new { PaymentId = paymentId, FailureReason = reason, GatewayReference = reference, RefundDueAt = refundDueAt, Now = clock.UnixMsNow() },
-            cancellationToken: cancellationToken));
+        var failed = new { PaymentId = paymentId, FailureReason = reason, GatewayReference = reference, RefundDueAt = refundDueAt, Now = clock.UnixMsNow() };
+        var changed = await db.WriteAsync((c, t) => c.ExecuteAsync(MarkPaymentFailed, failed, t), cancellationToken);
         if (changed > 0)
         {
             LogFailed(paymentId, reason);

@@ -64,17 +64,23 @@ public sealed class PaymentService(Db db, TimeProvider clock)
         {
             return await CreateInTransactionAsync(request, requestHash, idempotencyKey, caller, cancellationToken);
         }
-        catch (DbException e) when (idempotencyKey is not null && DbRefusal.Is(e, DbRefusalKind.Unique, "idempotency_keys"))
+        catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.Unique, "idempotency_keys") || DbRefusal.Is(e, DbRefusalKind.Unique, "payments"))
         {
-            // Another request with this key committed first (on PostgreSQL, where writers run side by side): replay it.
-            await using var connection = await db.OpenAsync(cancellationToken);
-            var replay = await ReplayAsync(connection, caller.Id, idempotencyKey, requestHash, null);
-            return replay ?? throw new InvalidOperationException("An idempotency key clashed but cannot be read back.", e);
-        }
-        catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.Unique, "payments"))
-        {
+            // Another request committed first (on PostgreSQL, where writers run side by side). With this key, it is the
+            // request this one repeats, refused by either index (its payment or its key): replay its answer.
+            if (idempotencyKey is not null)
+            {
+                await using var connection = await db.OpenAsync(cancellationToken);
+                if (await ReplayAsync(connection, caller.Id, idempotencyKey, requestHash, null) is { } replay)
+                {
+                    return replay;
+                }
+            }
+
             // ux_payments_live: the backstop against a second live payment, whatever the checks above missed.
-            return PaymentExists();
+            return DbRefusal.Is(e, DbRefusalKind.Unique, "payments")
+                ? PaymentExists()
+                : throw new InvalidOperationException("An idempotency key clashed but cannot be read back.", e);
         }
     }
 
@@ -126,7 +132,11 @@ public sealed class PaymentService(Db db, TimeProvider clock)
 
         if (booking.HasLivePayment)
         {
-            return PaymentExists();
+            // With a key, the live payment may be the one a request with this key committed since the check above
+            // (PostgreSQL writers run side by side, and each statement sees the latest commits): that answer is replayed.
+            return idempotencyKey is not null && await ReplayAsync(connection, caller.Id, idempotencyKey, requestHash, transaction) is { } replay
+                ? replay
+                : PaymentExists();
         }
 
         var payment = await connection.QuerySingleAsync<PaymentView>(InsertPayment, new

@@ -62,7 +62,7 @@ public sealed partial class Refunds(Db db, IPaymentGateway gateway, IOptions<Ref
             return false;
         }
 
-        var completed = await connection.ExecuteAsync(CompleteRefund, new { PaymentId = paymentId });
+        var completed = await db.WriteAsync((c, t) => c.ExecuteAsync(CompleteRefund, new { PaymentId = paymentId }, t), cancellationToken);
         if (completed > 0 && refund.Refunded)
         {
             LogRefunded(paymentId, refund.Reference);
@@ -130,8 +130,8 @@ public sealed partial class RefundSweep(Db db, Refunds refunds, TimeProvider clo
 
     private async Task<bool> ClaimAsync(DueRefund refund, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(ClaimRefund, new { refund.PaymentId, SeenDueAt = refund.RefundDueAt, NextDueAt = refunds.DueAt(now) }) == 1;
+        var claim = new { refund.PaymentId, SeenDueAt = refund.RefundDueAt, NextDueAt = refunds.DueAt(now) };
+        return await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(ClaimRefund, claim, transaction), cancellationToken) == 1;
     }
 
     [LoggerMessage(LogLevel.Information, "Refund sweep: {Due} refund(s) due, {Refunded} made")]

@@ -45,8 +45,7 @@ public sealed class SimulatedPaymentGateway(Db db, TimeProvider clock, IOptions<
             DeclinedToken => (false, FailureReasons.CardDeclined),
             _ => (false, InvalidToken),
         };
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(RecordCharge, new
+        var row = new
         {
             request.PaymentId,
             request.PaymentToken,
@@ -55,7 +54,9 @@ public sealed class SimulatedPaymentGateway(Db db, TimeProvider clock, IOptions<
             Reference = approved ? $"sim_ch_{Guid.NewGuid():N}" : null,
             FailureReason = failureReason,
             Now = clock.UnixMsNow(),
-        });
+        };
+        await db.WriteAsync((c, t) => c.ExecuteAsync(RecordCharge, row, t), cancellationToken);
+        await using var connection = await db.OpenAsync(cancellationToken);
         var charge = await connection.QuerySingleAsync<LedgerRow>(GetCharge, new { request.PaymentId });
         return new ChargeResult(charge.Approved, charge.Reference, charge.FailureReason);
     }
@@ -63,8 +64,9 @@ public sealed class SimulatedPaymentGateway(Db db, TimeProvider clock, IOptions<
     public async Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var row = new { request.PaymentId, RefundReference = $"sim_re_{Guid.NewGuid():N}", Now = clock.UnixMsNow() };
+        await db.WriteAsync((c, t) => c.ExecuteAsync(RecordRefund, row, t), cancellationToken);
         await using var connection = await db.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(RecordRefund, new { request.PaymentId, RefundReference = $"sim_re_{Guid.NewGuid():N}", Now = clock.UnixMsNow() });
         var charge = await connection.QuerySingleOrDefaultAsync<LedgerRow>(GetCharge, new { request.PaymentId });
         return charge is { Approved: true, RefundedAt: not null }
             ? new RefundResult(true, charge.RefundReference, null)
