@@ -20,16 +20,8 @@ public sealed class RawStore : IAsyncDisposable
     private const long HoldMs = 600_000;
     private const long UnitPriceCents = 1250;
 
-    // The app's sql/catalog/seat_map.sql, as it is.
-    private const string SeatMapSql = """
-        SELECT t.seat_rows AS SeatRows, t.seats_per_row AS SeatsPerRow,
-               (SELECT string_agg(c.seat || CASE WHEN c.expires_at IS NULL THEN ':b' ELSE ':h' END, ',')
-                FROM seat_claims c
-                WHERE c.showtime_id = s.id AND (c.expires_at IS NULL OR c.expires_at > @Now)) AS Claims
-        FROM showtimes s
-        JOIN theatres t ON t.id = s.theatre_id
-        WHERE s.id = @Id;
-        """;
+    // The app's own sql/catalog/seat_map.sql, embedded in each assembly that compiles this file.
+    private static readonly string SeatMapSql = Embedded("seat_map.sql");
 
     private const string InsertBookingSql = """
         INSERT INTO bookings (showtime_id, user_id, seat_count, unit_price_cents, total_price_cents, status, created_at, expires_at)
@@ -198,6 +190,14 @@ public sealed class RawStore : IAsyncDisposable
         }
 
         return WriteSeatMap(showtimeId, rows, seatsPerRow, statuses);
+    }
+
+    private static string Embedded(string name)
+    {
+        using var stream = typeof(RawStore).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"{name} is not embedded in {typeof(RawStore).Assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     public async ValueTask DisposeAsync()
