@@ -35,7 +35,8 @@ public static class HostileRequests
 {
     private static readonly Assembly App = typeof(TicketFunctionsServices).Assembly;
 
-    private static readonly string[] BadIds = ["0", "-1", "9223372036854775807", "987654321"];
+    // "01" and "+1" pass the route's long constraint but not the worker's conversion of the value to the parameter.
+    private static readonly string[] BadIds = ["0", "-1", "9223372036854775807", "987654321", "01", "+1", "0999"];
 
     private static readonly string[] UnmatchableIds = ["abc", "1.5", "99999999999999999999", "1%27%20OR%201=1--", "1;DROP%20TABLE%20bookings", "%00", "%F0%9F%8E%AC"];
 
