@@ -94,6 +94,23 @@ public sealed class AuthFunctionsTests : IAsyncLifetime
         await AssertNoUsersBesidesAdmin();
     }
 
+    [Theory]
+    [InlineData("{\"email\": 42, \"password\": \"Password-123\", \"fullName\": \"X\"}", "email")]
+    [InlineData("{\"email\": null, \"password\": \"Password-123\", \"fullName\": \"X\"}", "email")]
+    [InlineData("{\"email\": \"a@example.com\", \"password\": \"Password-123\", \"fullName\": \"X\", \"role\": \"Admin\"}", "role")]
+    [InlineData("{\"password\": \"Password-123\", \"fullName\": \"X\"}", "email")]
+    [InlineData("{\"email\": \"a@example.com\"}", "password,fullName")]
+    [InlineData("{\"email\": \"a@example.com\", \"password\": ", "password")]
+    [InlineData("[1, 2, 3]", "$")]
+    public async Task A_body_the_serializer_refuses_keys_its_errors_by_field_name_as_other_field_errors_are(string body, string fields)
+    {
+        var response = await Register(body);
+
+        Assert.Equal(400, response.Status);
+        var errors = response.Json.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(fields.Split(',').Order(StringComparer.Ordinal), errors);
+    }
+
     [Fact]
     public async Task A_body_over_64_KiB_answers_413()
     {

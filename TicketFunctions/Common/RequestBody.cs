@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,9 +10,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace TicketFunctions.Common;
 
 /// <summary>Reads a JSON request body: at most 64 KiB, JSON content type, strict types; any fault is a 4xx problem.</summary>
-public static class RequestBody
+public static partial class RequestBody
 {
     public const int MaxBytes = 64 * 1024;
+
+    private static readonly string[] Required = ["This field is required."];
 
     public static async Task<Result<T>> ReadJsonAsync<T>(this HttpRequest request, CancellationToken cancellationToken)
         where T : class
@@ -65,9 +68,25 @@ public static class RequestBody
         }
         catch (JsonException e)
         {
-            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "$" : e.Path;
-            return new(null, Problems.Validation(new Dictionary<string, string[]> { [field] = [Describe(e)] }, "The request body is not valid JSON for this operation."), bytes);
+            return new(null, Problems.Validation(Errors(e), "The request body is not valid JSON for this operation."), bytes);
         }
+    }
+
+    /// <summary>
+    /// What System.Text.Json refused, keyed as every other field error of the API is: by the field's JSON name
+    /// (<c>email</c>, <c>seats[2]</c>, not its JSON path <c>$.email</c>), each missing required field on its own;
+    /// <c>$</c> only for the body as a whole (malformed JSON).
+    /// </summary>
+    private static Dictionary<string, string[]> Errors(JsonException e)
+    {
+        if (e.Message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase))
+        {
+            var names = QuotedName().Matches(e.Message.Split("including:", 2)[^1].Split('.')[0]).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal);
+            return names.ToDictionary(name => name, _ => Required, StringComparer.Ordinal);
+        }
+
+        var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "$" : e.Path.StartsWith("$.", StringComparison.Ordinal) ? e.Path[2..] : e.Path[1..];
+        return new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [Describe(e)] };
     }
 
     /// <summary>
@@ -126,13 +145,6 @@ public static class RequestBody
     private static string Describe(JsonException e)
     {
         var message = e.Message;
-        if (message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase))
-        {
-            var start = message.IndexOf(':', StringComparison.Ordinal);
-            var names = start >= 0 ? message[(start + 1)..].Split('.')[0].Trim() : "";
-            return $"Required properties are missing: {names}.";
-        }
-
         if (message.Contains("could not be mapped to any .NET member", StringComparison.OrdinalIgnoreCase))
         {
             return "This property is not part of the request.";
@@ -150,6 +162,9 @@ public static class RequestBody
 
         return "The value is not valid here.";
     }
+
+    [GeneratedRegex("'([^']+)'")]
+    private static partial Regex QuotedName();
 }
 
 /// <summary>A parsed body, or the problem that answers for it.</summary>

@@ -84,7 +84,7 @@ public static partial class OpenApiDocumentFactory
          "properties": {"type": {"type": "string", "description": "A URI that names the kind of problem."}, "title": {"type": "string"},
            "status": {"type": "integer", "format": "int32"}, "detail": {"type": "string"}, "instance": {"type": "string"},
            "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
-             "description": "400 only: the messages for each invalid field, keyed by its JSON name or path."},
+             "description": "400 only: the messages for each invalid field, keyed by its JSON name (seats[2] in a list; $ for the body as a whole)."},
            "code": {"type": "string", "description": "409 only: what conflicts, such as seats_taken."}}}
         """;
 
