@@ -1,7 +1,7 @@
 // The README's commands: `npm start` runs the app with Azurite, `npm test` runs every test, `npm run bench` benchmarks.
 // Plain Node (no dependencies) so that it works on a fresh clone before `npm ci` has run.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,12 +48,33 @@ async function waitForPort(port, seconds) {
 // `npm start [-- --port N]`: builds the app (the same build func start and a deployment use) and the local host, then
 // runs the app's real worker under the host with Azurite. With AzureWebJobsStorage set in the environment it uses that
 // account and starts no Azurite (scripts and second instances rely on that).
+// A copy made before the example gained a setting (a timer's schedule, say) would stop the app at start-up, so the
+// settings the copy lacks are added from the example; the values already there are kept.
+function addNewSettings(settings, example) {
+  let mine;
+  try {
+    mine = JSON.parse(readFileSync(settings, 'utf8'));
+  } catch (e) {
+    log(`local.settings.json is not plain JSON (${e.message}); compare it with local.settings.json.example yourself`);
+    return;
+  }
+  const values = JSON.parse(readFileSync(example, 'utf8')).Values ?? {};
+  const added = Object.keys(values).filter((key) => !(key in (mine.Values ?? {})));
+  if (added.length === 0) return;
+  mine.Values = { ...mine.Values, ...Object.fromEntries(added.map((key) => [key, values[key]])) };
+  writeFileSync(settings, JSON.stringify(mine, null, 2) + '\n');
+  log(`added to local.settings.json what local.settings.json.example has and it lacked: ${added.join(', ')}`);
+}
+
 async function start() {
   ensureNodeModules();
   const settings = path.join(root, 'local.settings.json');
+  const example = path.join(root, 'local.settings.json.example');
   if (!existsSync(settings)) {
-    copyFileSync(path.join(root, 'local.settings.json.example'), settings);
+    copyFileSync(example, settings);
     log('created local.settings.json from local.settings.json.example (development values; edit it to taste)');
+  } else {
+    addNewSettings(settings, example);
   }
 
   for (const project of ['TicketFunctions/TicketFunctions.csproj', 'FunctionsLocalHost/FunctionsLocalHost.csproj']) {
