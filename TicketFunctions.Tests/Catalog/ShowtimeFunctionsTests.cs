@@ -49,16 +49,22 @@ public sealed class ShowtimeFunctionsTests
     }
 
     [Fact]
-    public async Task Creating_a_showtime_for_an_unknown_movie_or_theatre_answers_400_naming_the_fields()
+    public async Task Creating_a_showtime_for_an_unknown_movie_or_theatre_answers_404_naming_which()
     {
         await using var app = await TestApp.StartAsync();
+        var token = await app.AdminToken();
+        var movie = await app.CreateMovie();
+        var theatre = await app.CreateTheatre();
 
-        var answer = await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Create), app.Request("POST", "/api/showtimes", new { movieId = 404, theatreId = 405, startsAt = Tomorrow, price = 9m }, await app.AdminToken()), (f, r) => f.Create(r));
+        foreach (var (movieId, theatreId, detail) in new[] { (404L, 405L, "No movie with this id."), (movie, 405L, "No theatre with this id."), (404L, theatre, "No movie with this id.") })
+        {
+            var answer = await app.Invoke<ShowtimeFunctions>(nameof(ShowtimeFunctions.Create), app.Request("POST", "/api/showtimes", new { movieId, theatreId, startsAt = Tomorrow, price = 9m }, token), (f, r) => f.Create(r));
 
-        Assert.Equal(400, answer.Status);
-        var errors = answer.Json.GetProperty("errors");
-        Assert.Equal("No movie with this id.", errors.GetProperty("movieId")[0].GetString());
-        Assert.Equal("No theatre with this id.", errors.GetProperty("theatreId")[0].GetString());
+            Assert.Equal(404, answer.Status);
+            Assert.Equal(detail, answer.Json.GetProperty("detail").GetString());
+        }
+
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM showtimes"));
     }
 
     [Fact]

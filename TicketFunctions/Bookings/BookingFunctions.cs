@@ -20,6 +20,7 @@ public sealed class BookingFunctions(BookingService bookings)
         + "An unknown showtimeId is a field error (400).")]
     [Consumes(typeof(BookingRequest), "application/json")]
     [ProducesResponseType(typeof(BookingResponse), 201)]
+    [ProducesResponseType(404, Description = "No showtime with this id.")]
     [ProducesResponseType(409, Description = "seats_taken (extension `seats` names them), not_enough_seats, seat_limit (too many seats of one showtime for one account), showtime_started.")]
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings")] HttpRequest req)

@@ -183,7 +183,8 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         var showtime = await connection.QuerySingleOrDefaultAsync<HoldShowtimeRow>(LockShowtime, new { Id = request.ShowtimeId, UserId = caller.Id, Now = now }, transaction);
         if (showtime is null)
         {
-            return new Error.Invalid("showtimeId", "No showtime with this id.");
+            // An unknown id answers 404 wherever it is sent (API.md), in the body as in the path.
+            return new Error.NotFound("No showtime with this id.");
         }
 
         var outside = requested.Where(s => !s.IsIn(showtime.SeatRows, showtime.SeatsPerRow)).ToList();

@@ -57,9 +57,10 @@ public sealed class ShowtimeFunctions(ShowtimeService showtimes)
     [Access(Access.Admin)]
     [Tags(Tag)]
     [EndpointSummary("Schedules a showtime")]
-    [EndpointDescription("endsAt = startsAt + the movie's length. An unknown movieId or theatreId is a field error (400).")]
+    [EndpointDescription("endsAt = startsAt + the movie's length.")]
     [Consumes(typeof(ShowtimeRequest), "application/json")]
     [ProducesResponseType(typeof(ShowtimeResponse), 201)]
+    [ProducesResponseType(404, Description = "No movie or no theatre with the id sent.")]
     [ProducesResponseType(409, Description = "showtime_overlap: another showtime in the theatre overlaps; conflictingShowtimeId names it.")]
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "showtimes")] HttpRequest req)

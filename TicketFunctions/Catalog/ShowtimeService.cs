@@ -101,19 +101,11 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
         var (connection, transaction) = (write.Connection, write.Transaction);
         var theatre = await connection.ExecuteScalarAsync<long?>(LockTheatre, new { Id = request.TheatreId }, transaction);
         var duration = await connection.ExecuteScalarAsync<long?>(GetMovieDuration, new { Id = request.MovieId }, transaction);
-        if (duration is null)
-        {
-            errors.Add("movieId", "No movie with this id.");
-        }
 
-        if (theatre is null)
+        // An unknown id answers 404 wherever it is sent (API.md), in the body as in the path.
+        if (duration is null || theatre is null)
         {
-            errors.Add("theatreId", "No theatre with this id.");
-        }
-
-        if (errors.Count > 0)
-        {
-            return new Error.Invalid(errors);
+            return new Error.NotFound(duration is null ? "No movie with this id." : "No theatre with this id.");
         }
 
         var startsAt = request.StartsAt.ToUnixMs();
@@ -146,7 +138,7 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
         catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.ForeignKey))
         {
             // The movie was deleted after the check above (possible on PostgreSQL, where writers run side by side).
-            return new Error.Invalid("movieId", "No movie with this id.");
+            return new Error.NotFound("No movie with this id.");
         }
 
         var row = await connection.QuerySingleAsync<ShowtimeRow>(GetShowtime, new { Id = id, Now = now }, transaction);
