@@ -64,9 +64,11 @@ public sealed class SalesReportTests
 
         var onlyEarly = await Report(app, adminToken, "from=2026-12-01&to=2026-12-02");
         var onlyLate = await Report(app, adminToken, "from=2026-12-01T00:00:01Z");
+        var lastDay = await Report(app, adminToken, "from=2026-12-03&to=2026-12-03");
 
         Assert.Equal("2026-12-01T00:00:00Z", onlyEarly.Json.GetProperty("from").GetString());
-        Assert.Equal("2026-12-02T00:00:00Z", onlyEarly.Json.GetProperty("to").GetString());
+        Assert.Equal("2026-12-02T23:59:59.999Z", onlyEarly.Json.GetProperty("to").GetString());
+        Assert.Equal("30.00", lastDay.Json.GetProperty("totals").GetProperty("revenue").GetRawText());
         Assert.Equal("10.00", onlyEarly.Json.GetProperty("totals").GetProperty("revenue").GetRawText());
         Assert.Equal(1, onlyEarly.Json.GetProperty("totals").GetProperty("ticketsSold").GetInt64());
         Assert.Equal("30.00", onlyLate.Json.GetProperty("totals").GetProperty("revenue").GetRawText());

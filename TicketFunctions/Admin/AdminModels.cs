@@ -146,7 +146,8 @@ public sealed record AdminBookingQuery : PagedQuery, IValidatableObject
     [Description("Bookings created at or after this instant (the booking's createdAt, not the showtime's start). A date means 00:00Z that day.")]
     public DateTime? From { get; init; }
 
-    [Description("Bookings created at or before this instant (the booking's createdAt, inclusive). A date means 00:00Z that day. Must not be before from.")]
+    [Description("Bookings created at or before this instant (the booking's createdAt, inclusive). A date takes the whole of that day. Must not be before from.")]
+    [EndOfDay]
     public DateTime? To { get; init; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => Query.InOrder(From, To);
@@ -158,7 +159,8 @@ public sealed record SalesQuery : IValidatableObject
     [Description("Showtimes starting at or after this instant; a date means 00:00Z that day.")]
     public DateTime? From { get; init; }
 
-    [Description("Showtimes starting at or before this instant; a date means 00:00Z that day. Must not be before from.")]
+    [Description("Showtimes starting at or before this instant; a date takes the whole of that day. Must not be before from.")]
+    [EndOfDay]
     public DateTime? To { get; init; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => Query.InOrder(From, To);

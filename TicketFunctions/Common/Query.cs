@@ -97,18 +97,21 @@ public static class Query
 
         if (type == typeof(DateTime))
         {
-            return Instant(text) is { } instant ? (instant, null) : (null, "Must be a date (YYYY-MM-DD) or a UTC time such as 2026-12-01T18:30:00Z.");
+            return Instant(text, endOfDay: rules.OfType<EndOfDayAttribute>().Any()) is { } instant
+                ? (instant, null)
+                : (null, "Must be a date (YYYY-MM-DD) or a UTC time such as 2026-12-01T18:30:00Z.");
         }
 
         return type == typeof(string) ? (text, null) : throw new NotSupportedException($"A query parameter cannot be a {type.Name}.");
     }
 
-    /// <summary>An instant with an offset (2026-12-01T18:30:00Z), or a date: the start of that UTC day.</summary>
-    private static DateTime? Instant(string text)
+    /// <summary>An instant with an offset (2026-12-01T18:30:00Z), or a date: the start of that UTC day, or its last millisecond.</summary>
+    private static DateTime? Instant(string text, bool endOfDay)
     {
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            return date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            var start = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            return endOfDay ? start.AddDays(1).AddMilliseconds(-1) : start;
         }
 
         var hasOffset = text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal);
@@ -118,6 +121,10 @@ public static class Query
             : null;
     }
 }
+
+/// <summary>On the end of a time range: a date alone takes the whole of that UTC day (to=2026-12-01 is 23:59:59.999Z).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class EndOfDayAttribute : Attribute;
 
 /// <summary>The query of a list: <c>page</c> (from 1) and <c>pageSize</c> (1..100, default 20).</summary>
 public abstract record PagedQuery
