@@ -110,8 +110,7 @@ public static class Query
     {
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            var start = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-            return endOfDay ? start.AddDays(1).AddMilliseconds(-1) : start;
+            return date.ToDateTime(endOfDay ? new TimeOnly(23, 59, 59, 999) : TimeOnly.MinValue, DateTimeKind.Utc);
         }
 
         var hasOffset = text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal);
