@@ -26,8 +26,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
 
     public async Task ProcessAsync(long paymentId, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        if (await PendingPaymentAsync(connection, paymentId, cancellationToken) is not { } payment)
+        if (await PendingPaymentAsync(paymentId, cancellationToken) is not { } payment)
         {
             return;
         }
@@ -36,7 +35,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
         {
             // Normally nothing was charged; but an earlier delivery may have charged and died before confirming, so
             // whatever the gateway holds for this payment is refunded (a no-op when it holds nothing).
-            await FailAndRefundAsync(connection, payment, ReasonFor(payment.BookingStatus), null, cancellationToken);
+            await FailAndRefundAsync(payment, ReasonFor(payment.BookingStatus), null, cancellationToken);
             return;
         }
 
@@ -57,7 +56,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
 
         // Charged, but the hold ended (or the booking was cancelled, or another delivery failed the payment) while
         // the charge was under way: the payment fails and the money goes back.
-        await FailAndRefundAsync(connection, payment, unconfirmed, charge.Reference, cancellationToken);
+        await FailAndRefundAsync(payment, unconfirmed, charge.Reference, cancellationToken);
     }
 
     /// <summary>
@@ -66,13 +65,12 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
     /// </summary>
     public async Task FailPoisonedAsync(long paymentId, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        if (await PendingPaymentAsync(connection, paymentId, cancellationToken) is not { } payment)
+        if (await PendingPaymentAsync(paymentId, cancellationToken) is not { } payment)
         {
             return;
         }
 
-        var refunded = await FailAndRefundAsync(connection, payment, FailureReasons.ProcessingFailed, null, cancellationToken);
+        var refunded = await FailAndRefundAsync(payment, FailureReasons.ProcessingFailed, null, cancellationToken);
         LogPoisoned(paymentId, refunded);
     }
 
@@ -80,9 +78,18 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
         => bookingStatus == "CANCELLED" ? FailureReasons.BookingCancelled : FailureReasons.BookingExpired;
 
     /// <summary>The payment if it is still PENDING; otherwise null (unknown, or settled by an earlier delivery).</summary>
-    private async Task<PaymentToProcess?> PendingPaymentAsync(DbConnection connection, long paymentId, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Each read and write of the processing takes a connection of its own and gives it back at once: none is held
+    /// across the gateway's call or another step's connection, so a full pool makes steps wait, never deadlock.
+    /// </remarks>
+    private async Task<PaymentToProcess?> PendingPaymentAsync(long paymentId, CancellationToken cancellationToken)
     {
-        var payment = await connection.QuerySingleOrDefaultAsync<PaymentToProcess>(GetPaymentForProcessing, new { PaymentId = paymentId });
+        PaymentToProcess? payment;
+        await using (var connection = await db.OpenAsync(cancellationToken))
+        {
+            payment = await connection.QuerySingleOrDefaultAsync<PaymentToProcess>(GetPaymentForProcessing, new { PaymentId = paymentId });
+        }
+
         if (payment is null)
         {
             LogUnknownPayment(paymentId);
@@ -104,13 +111,14 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
     /// reached SUCCESS meanwhile is left alone: a SUCCESS payment is never refunded here.
     /// </summary>
     private async Task<bool> FailAndRefundAsync(
-        DbConnection connection, PaymentToProcess payment, string reason, string? reference, CancellationToken cancellationToken)
+        PaymentToProcess payment, string reason, string? reference, CancellationToken cancellationToken)
     {
         var now = clock.UnixMsNow();
         if (!await FailAsync(payment.PaymentId, reason, reference, refunds.DueAt(now), cancellationToken))
         {
             var owed = new { payment.PaymentId, GatewayReference = reference, RefundDueAt = refunds.DueAt(now) };
             await db.WriteAsync((c, t) => c.ExecuteAsync(RequestRefund, owed, t), cancellationToken);
+            await using var connection = await db.OpenAsync(cancellationToken);
             if (await connection.ExecuteScalarAsync<string>(GetPaymentStatus, new { payment.PaymentId }) != PaymentStatuses.Failed)
             {
                 return false;

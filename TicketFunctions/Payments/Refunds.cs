@@ -37,8 +37,13 @@ public sealed partial class Refunds(Db db, IPaymentGateway gateway, IOptions<Ref
     /// </summary>
     public async Task<bool> TryRefundAsync(long paymentId, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        var owed = await connection.QuerySingleOrDefaultAsync<OwedRefund>(GetOwedRefund, new { PaymentId = paymentId });
+        // Given back before the gateway's call and the write after it: no connection is held across another's.
+        OwedRefund? owed;
+        await using (var connection = await db.OpenAsync(cancellationToken))
+        {
+            owed = await connection.QuerySingleOrDefaultAsync<OwedRefund>(GetOwedRefund, new { PaymentId = paymentId });
+        }
+
         if (owed is null)
         {
             return false;
