@@ -7,10 +7,10 @@ namespace TicketFunctions.Tests.Admin;
 public sealed class AdminBookingsTests
 {
     private static Task<TestResponse> List(TestApp app, string? token, string? query = null)
-        => app.Invoke<AdminFunctions>(nameof(AdminFunctions.ListBookings), app.Request("GET", "/api/admin/bookings", token: token, query: query), (f, r) => f.ListBookings(r));
+        => app.Invoke<AdminFunctions>(nameof(AdminFunctions.ListBookings), app.Request("GET", "/api/manage/bookings", token: token, query: query), (f, r) => f.ListBookings(r));
 
     private static Task<TestResponse> Get(TestApp app, string? token, long id)
-        => app.Invoke<AdminFunctions>(nameof(AdminFunctions.GetBooking), app.Request("GET", $"/api/admin/bookings/{id}", token: token), (f, r) => f.GetBooking(r, id));
+        => app.Invoke<AdminFunctions>(nameof(AdminFunctions.GetBooking), app.Request("GET", $"/api/manage/bookings/{id}", token: token), (f, r) => f.GetBooking(r, id));
 
     private static long[] Ids(TestResponse response)
         => [.. response.Json.GetProperty("items").EnumerateArray().Select(b => b.GetProperty("id").GetInt64())];
@@ -27,7 +27,7 @@ public sealed class AdminBookingsTests
             var expected = token is null ? 401 : 403;
             Assert.Equal(expected, (await List(app, token)).Status);
             Assert.Equal(expected, (await Get(app, token, 1)).Status);
-            Assert.Equal(expected, (await app.Invoke<AdminFunctions>(nameof(AdminFunctions.SalesReport), app.Request("GET", "/api/admin/reports/sales", token: token), (f, r) => f.SalesReport(r))).Status);
+            Assert.Equal(expected, (await app.Invoke<AdminFunctions>(nameof(AdminFunctions.SalesReport), app.Request("GET", "/api/manage/reports/sales", token: token), (f, r) => f.SalesReport(r))).Status);
         }
     }
 

@@ -7,7 +7,7 @@ namespace TicketFunctions.Tests.Admin;
 public sealed class SalesReportTests
 {
     private static Task<TestResponse> Report(TestApp app, string? token, string? query = null)
-        => app.Invoke<AdminFunctions>(nameof(AdminFunctions.SalesReport), app.Request("GET", "/api/admin/reports/sales", token: token, query: query), (f, r) => f.SalesReport(r));
+        => app.Invoke<AdminFunctions>(nameof(AdminFunctions.SalesReport), app.Request("GET", "/api/manage/reports/sales", token: token, query: query), (f, r) => f.SalesReport(r));
 
     [Fact]
     public async Task The_report_sums_confirmed_bookings_per_movie_in_exact_cents_ordered_by_revenue()

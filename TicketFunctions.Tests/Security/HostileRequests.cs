@@ -233,7 +233,7 @@ public static class HostileRequests
 
     private static string ValidValue(string route, string segment, HostileTargets targets)
     {
-        var prefix = route.StartsWith("admin/", StringComparison.Ordinal) ? route.Split('/')[1] : route.Split('/')[0];
+        var prefix = route.StartsWith("manage/", StringComparison.Ordinal) ? route.Split('/')[1] : route.Split('/')[0];
         return segment.StartsWith("{file", StringComparison.Ordinal) ? "swagger-ui.css" : targets.IdsByRoutePrefix[prefix];
     }
 

@@ -19,7 +19,7 @@ public sealed class AdminFunctions(AdminService admin)
     [ProducesResponseType(typeof(PagedList<AdminBookingResponse>), 200)]
     [ProducesResponseType(400, Description = "A query parameter is invalid.")]
     public async Task<IActionResult> ListBookings(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/bookings")] HttpRequest req)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/bookings")] HttpRequest req)
     {
         var query = req.ReadQuery<AdminBookingQuery>();
         return query.Error is { } error ? Problems.From(error) : new OkObjectResult(await admin.ListBookingsAsync(query.Value, req.HttpContext.RequestAborted));
@@ -32,7 +32,7 @@ public sealed class AdminFunctions(AdminService admin)
     [ProducesResponseType(typeof(AdminBookingDetailResponse), 200)]
     [ProducesResponseType(404, Description = "No such booking.")]
     public async Task<IActionResult> GetBooking(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/bookings/{id:long}")] HttpRequest req, long id)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/bookings/{id:long}")] HttpRequest req, long id)
     {
         var booking = id > 0 ? await admin.GetBookingAsync(id, req.HttpContext.RequestAborted) : null;
         return booking is null ? Problems.NotFound($"There is no booking {id}.") : new OkObjectResult(booking);
@@ -49,7 +49,7 @@ public sealed class AdminFunctions(AdminService admin)
     [ProducesResponseType(typeof(SalesReportResponse), 200)]
     [ProducesResponseType(400, Description = "from or to is invalid, or from is after to.")]
     public async Task<IActionResult> SalesReport(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/reports/sales")] HttpRequest req)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/reports/sales")] HttpRequest req)
     {
         var query = req.ReadQuery<SalesQuery>();
         return query.Error is { } error ? Problems.From(error) : new OkObjectResult(await admin.SalesReportAsync(query.Value, req.HttpContext.RequestAborted));

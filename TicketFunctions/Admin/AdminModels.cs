@@ -127,7 +127,7 @@ public sealed record AdminBookingRow
     public long UserCreatedAt { get; init; }
 }
 
-/// <summary>The query of GET /api/admin/bookings.</summary>
+/// <summary>The query of GET /api/manage/bookings.</summary>
 public sealed record AdminBookingQuery : PagedQuery, IValidatableObject
 {
     [Description("A PENDING booking whose hold has ended counts as EXPIRED.")]
@@ -153,7 +153,7 @@ public sealed record AdminBookingQuery : PagedQuery, IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => Query.InOrder(From, To);
 }
 
-/// <summary>The query of GET /api/admin/reports/sales.</summary>
+/// <summary>The query of GET /api/manage/reports/sales.</summary>
 public sealed record SalesQuery : IValidatableObject
 {
     [Description("Showtimes starting at or after this instant; a date means 00:00Z that day.")]
