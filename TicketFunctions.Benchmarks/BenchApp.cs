@@ -50,8 +50,10 @@ internal sealed class BenchDatabase : IAsyncDisposable
             ["Jwt__Issuer"] = "TicketFunctions",
             ["Jwt__Audience"] = "TicketFunctions",
             ["Jwt__Lifetime"] = "02:00:00",
-            // The outbox timer's schedule, which the host resolves (as in local.settings.json.example).
+            // The timers' schedules, which the host resolves (as in local.settings.json.example).
             ["Payments__ResendSchedule"] = "0 * * * * *",
+            ["Refunds__SweepSchedule"] = "30 * * * * *",
+            ["Maintenance__Schedule"] = "0 15 * * * *",
             // Log lines are not what is measured: warnings and errors only, in the host and in the worker alike.
             ["Logging__LogLevel__Default"] = "Warning",
         };

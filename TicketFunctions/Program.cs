@@ -4,6 +4,7 @@ using TicketFunctions;
 using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
+using TicketFunctions.Telemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
@@ -11,6 +12,7 @@ builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ExceptionMiddleware>();
 builder.UseMiddleware<AuthorizationMiddleware>();
 builder.Services.AddTicketFunctions(builder.Configuration);
+builder.Services.AddAppTelemetry(builder.Configuration);
 
 var app = builder.Build();
 await app.Services.InitializeDatabaseAsync();

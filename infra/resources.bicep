@@ -411,6 +411,15 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Payments__ResendSchedule'
           value: '0 * * * * *'
         }
+        {
+          // The refund sweep (SweepRefunds) and the maintenance timer: %Refunds__SweepSchedule%, %Maintenance__Schedule%.
+          name: 'Refunds__SweepSchedule'
+          value: '30 * * * * *'
+        }
+        {
+          name: 'Maintenance__Schedule'
+          value: '0 15 * * * *'
+        }
       ]
     }
   }

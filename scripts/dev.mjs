@@ -88,7 +88,7 @@ async function start() {
     log('a Storage emulator is already listening on 127.0.0.1:10001; using it');
   } else {
     const bin = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'azurite.cmd' : 'azurite');
-    azurite = spawn(bin, ['--silent', '--location', path.join(root, '.azurite'), '--skipApiVersionCheck', '--loose'], { cwd: root, stdio: 'inherit' });
+    azurite = spawn(bin, ['--silent', '--location', path.join(root, '.azurite'), '--skipApiVersionCheck', '--loose', '--disableTelemetry'], { cwd: root, stdio: 'inherit' });
     if (!(await waitForPort(10001, 30))) {
       log('Azurite did not start listening on 127.0.0.1:10001 within 30 s');
       azurite.kill();

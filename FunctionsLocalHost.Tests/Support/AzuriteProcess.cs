@@ -69,7 +69,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
                 {
                     "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "--queueHost", "127.0.0.1",
-                    "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent",
+                    "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
                 },
                 WorkingDirectory = _location,
                 UseShellExecute = false,

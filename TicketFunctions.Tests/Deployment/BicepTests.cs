@@ -62,6 +62,21 @@ public sealed class BicepTests(CompiledTemplate compiled, ITestOutputHelper outp
     }
 
     [Fact]
+    public void Every_setting_a_trigger_names_is_set_in_the_deployment_and_in_the_example_file()
+    {
+        // The host refuses a trigger whose %setting% is missing, so each one the build's functions.metadata names
+        // (the timers' schedules) must be an app setting in Azure and a value in local.settings.json.example.
+        var metadata = File.ReadAllText(Path.Combine(TicketFunctions.Tests.Support.LocalHostApp.AppDirectory, "functions.metadata"));
+        var named = SettingReference.Matches(metadata).Select(m => m.Groups[1].Value).Distinct().ToList();
+        var example = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "local.settings.json.example")))!["Values"]!.AsObject();
+
+        Assert.Contains("Refunds__SweepSchedule", named);
+        Assert.Contains("Maintenance__Schedule", named);
+        Assert.Empty(named.Except(compiled.AppSettings.Keys));
+        Assert.DoesNotContain(named, name => !example.ContainsKey(name));
+    }
+
+    [Fact]
     public void Secrets_reach_the_app_only_as_Key_Vault_references_read_by_its_identity()
     {
         foreach (var name in SecretSettings)
@@ -146,6 +161,8 @@ public sealed class BicepTests(CompiledTemplate compiled, ITestOutputHelper outp
         // The tags are an expression (the environment's tags plus this one), so the test reads its text.
         Assert.Contains($"'azd-service-name', '{service.Groups["name"].Value}'", (string?)compiled.FunctionApp["tags"], StringComparison.Ordinal);
     }
+
+    private static readonly Regex SettingReference = new("\"%([A-Za-z0-9_]+)%\"", RegexOptions.None, TimeSpan.FromSeconds(1));
 
     private static readonly Regex Diagnostic = new(@"\b(Warning|Error)\s+[\w-]+:", RegexOptions.None, TimeSpan.FromSeconds(1));
 

@@ -59,6 +59,8 @@ public sealed class CrashTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
                 ["Admin__Password"] = TestApp.AdminPassword,
                 // The outbox timer every two seconds, so a lost message is written again soon after a restart.
                 ["Payments__ResendSchedule"] = "*/2 * * * * *",
+                ["Refunds__SweepSchedule"] = "30 * * * * *",
+                ["Maintenance__Schedule"] = "0 15 * * * *",
             },
             _directory);
     }

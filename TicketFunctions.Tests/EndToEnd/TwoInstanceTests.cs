@@ -360,6 +360,8 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
                 ["Admin__Email"] = TestApp.AdminEmail,
                 ["Admin__Password"] = TestApp.AdminPassword,
                 ["Payments__ResendSchedule"] = "0 * * * * *",
+                ["Refunds__SweepSchedule"] = "30 * * * * *",
+                ["Maintenance__Schedule"] = "0 15 * * * *",
             };
             var configuration = new ConfigurationBuilder()
                 .AddInMemoryCollection(common.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)s.Value)))

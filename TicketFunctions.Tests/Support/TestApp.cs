@@ -110,8 +110,10 @@ public sealed partial class TestApp : IAsyncDisposable
         ["Admin:Email"] = AdminEmail,
         ["Admin:Password"] = AdminPassword,
         ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-        // The outbox timer's schedule is an app setting the host resolves (as in local.settings.json.example).
+        // The timers' schedules are app settings the host resolves (as in local.settings.json.example).
         ["Payments:ResendSchedule"] = "0 * * * * *",
+        ["Refunds:SweepSchedule"] = "30 * * * * *",
+        ["Maintenance:Schedule"] = "0 15 * * * *",
     };
 
     public T Get<T>()

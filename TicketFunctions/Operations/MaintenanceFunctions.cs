@@ -3,13 +3,13 @@ using Microsoft.Azure.Functions.Worker;
 namespace TicketFunctions.Operations;
 
 /// <summary>
-/// Hourly: deletes expired idempotency keys and ended login-failure counts in bounded batches
+/// On the schedule in the app setting <c>Maintenance__Schedule</c> (hourly in the example file): deletes expired idempotency keys and ended login-failure counts in bounded batches
 /// (<see cref="MaintenanceSweep"/>); safe when several instances run it at once.
 /// </summary>
 public sealed class MaintenanceFunctions(MaintenanceSweep sweep)
 {
     [Function("Maintenance")]
-    public async Task Run([TimerTrigger("0 15 * * * *")] TimerInfo timer, CancellationToken ct)
+    public async Task Run([TimerTrigger("%Maintenance__Schedule%")] TimerInfo timer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(timer);
         await sweep.RunAsync(ct);

@@ -24,7 +24,8 @@ public sealed record MaintenanceResult(long IdempotencyKeysDeleted, long LoginFa
 /// Deletes what only grows otherwise: expired idempotency keys and failed-login counts whose window has ended. Each
 /// batch is one short statement, so writers wait for the lock no longer than a batch takes, and a run stops after
 /// MaxBatches (the next run goes on). Two instances may run it at once: a row deleted by one is simply not there
-/// for the other. The lead wires it as a timer function (Maintenance__Schedule).
+/// for the other.
+/// <see cref="MaintenanceFunctions"/> runs it on the schedule in the app setting Maintenance__Schedule.
 /// </summary>
 public sealed partial class MaintenanceSweep(
     Db db, TimeProvider clock, IOptions<MaintenanceOptions> options, IOptions<LoginOptions> loginOptions, ILogger<MaintenanceSweep> logger)

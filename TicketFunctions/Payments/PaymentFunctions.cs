@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.OpenApi;
+using TicketFunctions.Telemetry;
 
 namespace TicketFunctions.Payments;
 
@@ -41,7 +42,7 @@ public sealed class PaymentFunctions(PaymentService payments)
             accepted => new CreatePaymentOutput
             {
                 HttpResponse = Accepted(accepted),
-                Message = accepted.Replayed ? null : new PaymentMessage(accepted.PaymentId),
+                Message = accepted.Replayed ? null : new PaymentMessage(accepted.PaymentId, AppActivities.CurrentTraceParent()),
             },
             error => new CreatePaymentOutput { HttpResponse = Problems.From(error) });
     }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using TicketFunctions.Common;
@@ -65,8 +66,12 @@ public sealed record PaymentView
     public long? ProcessedAt { get; init; }
 }
 
-/// <summary>The <c>payments</c> queue message: which payment to process.</summary>
-public sealed record PaymentMessage(long PaymentId)
+/// <summary>
+/// The <c>payments</c> queue message: which payment to process, and the W3C traceparent of the request that paid, so
+/// that the processing is part of that request's trace (a message written before it existed has none, and still
+/// processes).
+/// </summary>
+public sealed record PaymentMessage(long PaymentId, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TraceParent = null)
 {
     public const string QueueName = "payments";
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using TicketFunctions.Telemetry;
 
 namespace TicketFunctions.Payments;
 
@@ -13,6 +14,8 @@ public sealed partial class PaymentProcessingFunctions(PaymentProcessor processo
     public async Task Run([QueueTrigger(PaymentMessage.QueueName)] PaymentMessage message, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
+        using var activity = AppActivities.StartContinuation("process payment", message.TraceParent);
+        activity?.SetTag("tickets.payment.id", message.PaymentId);
         await processor.ProcessAsync(message.PaymentId, ct);
     }
 

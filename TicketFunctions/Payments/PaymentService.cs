@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
+using TicketFunctions.Telemetry;
 
 namespace TicketFunctions.Payments;
 
@@ -146,6 +147,7 @@ public sealed class PaymentService(Db db, TimeProvider clock)
             AmountCents = booking.TotalPriceCents,
             request.PaymentToken,
             Now = now,
+            TraceParent = AppActivities.CurrentTraceParent(),
         }, transaction);
         var accepted = new PaymentAccepted(
             payment.Id, $"/api/payments/{payment.Id}", JsonSerializer.Serialize(PaymentResponse.From(payment), Json.Options), Replayed: false);

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
+using TicketFunctions.Telemetry;
 
 namespace TicketFunctions.Payments;
 
@@ -17,20 +18,39 @@ public sealed class PendingPaymentResender(Db db, TimeProvider clock, IOptions<P
 
     private static readonly SqlScript FindStalePendingPayments = Sql.Load("payments/find_stale_pending_payments");
 
-    /// <summary>Ids of PENDING payments created more than <see cref="PaymentOptions.ResendAfter"/> ago, oldest first.</summary>
-    public async Task<IReadOnlyList<long>> FindStaleAsync(CancellationToken cancellationToken)
+    /// <summary>The messages of PENDING payments created more than <see cref="PaymentOptions.ResendAfter"/> ago, oldest first, with their requests' traceparents.</summary>
+    public async Task<IReadOnlyList<PaymentMessage>> FindStaleAsync(CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var ids = await connection.QueryAsync<long>(new CommandDefinition(
+        var stale = await connection.QueryAsync<StalePayment>(new CommandDefinition(
             FindStalePendingPayments.For(connection),
             new { Cutoff = clock.UnixMsNow() - (long)options.Value.ResendAfter.TotalMilliseconds, Limit = BatchSize },
             cancellationToken: cancellationToken));
-        return [.. ids];
+        return [.. stale.Select(p => new PaymentMessage(p.PaymentId, p.TraceParent))];
     }
 
-    /// <summary>The messages to write again, as the worker writes a <see cref="PaymentMessage"/> (<c>{"PaymentId":1}</c>).</summary>
+    /// <summary>
+    /// The messages to write again, as the worker writes a <see cref="PaymentMessage"/> (<c>{"PaymentId":1,"TraceParent":"00-..."}</c>),
+    /// under a span linked to each payment's request.
+    /// </summary>
     public async Task<string[]> MessagesAsync(CancellationToken cancellationToken)
-        => [.. (await FindStaleAsync(cancellationToken)).Select(id => JsonSerializer.Serialize(new PaymentMessage(id)))];
+    {
+        var stale = await FindStaleAsync(cancellationToken);
+        if (stale.Count > 0)
+        {
+            using var resend = AppActivities.StartLinked("resend pending payments", stale.Select(m => m.TraceParent));
+            resend?.SetTag("tickets.payments.resent", stale.Count);
+        }
+
+        return [.. stale.Select(m => JsonSerializer.Serialize(m))];
+    }
+
+    private sealed record StalePayment
+    {
+        public long PaymentId { get; init; }
+
+        public string? TraceParent { get; init; }
+    }
 }
 
 /// <summary>Payment settings (section <c>Payments</c>).</summary>
