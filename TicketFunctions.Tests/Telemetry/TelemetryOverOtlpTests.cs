@@ -1,6 +1,7 @@
 using System.Net;
 using Dapper;
 using FunctionsLocalHost.Tests.Support;
+using TicketFunctions.Data;
 using TicketFunctions.Tests.Support;
 using TicketFunctions.Tests.Telemetry.Otlp;
 
@@ -56,10 +57,13 @@ public sealed class TelemetryOverOtlpTests : IClassFixture<AzuriteFixture>, IAsy
         var confirm = await SpanAsync(receiver, s => s.Name == "confirm payment" && s.ParentSpanId == process.SpanId);
         Assert.True(confirm.StartTimeUnixNano >= charge.EndTimeUnixNano, "the confirmation starts after the charge has answered");
 
-        // SQLite statements are spans of their own, under the step that ran them.
-        var succeeded = await SpanAsync(receiver, s => s.Name == "payments/mark_payment_succeeded" && s.ParentSpanId == confirm.SpanId);
-        Assert.Equal("sqlite", succeeded.Attribute("db.system.name"));
-        Assert.Equal(traceId, succeeded.TraceId.Hex());
+        // Statements are spans of their own under the step that ran them: ours on SQLite, Npgsql's on PostgreSQL.
+        var statement = TestApp.Provider == DbProvider.Postgres
+            ? await SpanAsync(receiver, s => s.ParentSpanId == confirm.SpanId && (s.Attribute("db.system.name") ?? s.Attribute("db.system")) == "postgresql")
+            : await SpanAsync(receiver, s => s.Name == "payments/mark_payment_succeeded" && s.ParentSpanId == confirm.SpanId);
+        Assert.Equal(Span.Types.SpanKind.Client, statement.Kind);
+        Assert.Equal(TestApp.Provider == DbProvider.Postgres ? "postgresql" : "sqlite", statement.Attribute("db.system.name") ?? statement.Attribute("db.system"));
+        Assert.Equal(traceId, statement.TraceId.Hex());
 
         // A log line of the processing carries the payment's trace, the processing's span and the worker's invocation.
         var processSpanId = process.SpanId.Hex();
