@@ -97,9 +97,16 @@ async function start() {
     log('Azurite is running (blob 10000, queue 10001, table 10002; data in .azurite/)');
   }
 
+  const telemetry = rest.includes('--telemetry');
+  const hostArgs = rest.filter((a) => a !== '--telemetry');
+  const dashboard = telemetry ? await startDashboard() : null;
+  const env = dashboard
+    ? { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: dashboard.otlp, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }
+    : process.env;
+
   const host = path.join(root, 'FunctionsLocalHost', 'bin', 'Debug', 'net10.0', 'FunctionsLocalHost.dll');
   const app = path.join(root, 'TicketFunctions', 'bin', 'Debug', 'net10.0');
-  const child = spawn('dotnet', [host, '--script-root', app, ...rest], { cwd: root, stdio: 'inherit' });
+  const child = spawn('dotnet', [host, '--script-root', app, ...hostArgs], { cwd: root, stdio: 'inherit', env });
   // Ctrl+C reaches the whole process group; the host stops its worker itself. A plain SIGTERM is passed on.
   let stopping = false;
   const stop = (signal) => {
@@ -110,6 +117,7 @@ async function start() {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   child.on('exit', (code, signal) => {
+    dashboard?.process.kill('SIGTERM');
     const done = () => process.exit(code ?? (signal ? 1 : 0));
     if (!azurite || azurite.exitCode !== null || azurite.signalCode !== null) {
       done();
@@ -122,6 +130,63 @@ async function start() {
     if (!stopping) azurite.kill('SIGTERM');
     setTimeout(() => azurite.kill('SIGKILL'), 5000).unref();
   });
+}
+
+// `npm start -- --telemetry`: the Aspire dashboard (NuGet Aspire.Dashboard.Sdk.linux-x64, which the test project
+// downloads at restore, at the version its csproj names) as a plain executable with an anonymous UI and an OTLP/HTTP
+// endpoint on loopback, and the app's worker exporting to it. Ports: DASHBOARD_PORT (default 18888) for the UI and
+// DASHBOARD_OTLP_PORT (default 18889), each replaced by a free one when taken.
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function pickPort(wanted) {
+  return (await portOpen(wanted)) ? freePort() : wanted;
+}
+
+async function startDashboard() {
+  const csproj = readFileSync(path.join(root, 'TicketFunctions.Tests', 'TicketFunctions.Tests.csproj'), 'utf8');
+  const version = /<AspireDashboardVersion>([^<]+)<\/AspireDashboardVersion>/.exec(csproj)?.[1];
+  const packages = spawnSync('dotnet', ['nuget', 'locals', 'global-packages', '--list'], { cwd: root, encoding: 'utf8' })
+    .stdout.replace(/^.*?global-packages:\s*/s, '').trim();
+  const exe = path.join(packages, 'aspire.dashboard.sdk.linux-x64', version ?? '', 'tools', 'Aspire.Dashboard');
+  if (!existsSync(exe)) {
+    if (run('dotnet', ['restore', 'TicketFunctions.Tests/TicketFunctions.Tests.csproj', '-v', 'q']) !== 0) process.exit(1);
+  }
+  if (!existsSync(exe)) {
+    log(`the Aspire dashboard is not at ${exe} after the restore (it is packaged for linux-x64 only)`);
+    process.exit(1);
+  }
+
+  const ui = await pickPort(Number(process.env.DASHBOARD_PORT ?? 18888));
+  const otlp = await pickPort(Number(process.env.DASHBOARD_OTLP_PORT ?? 18889));
+  const child = spawn(exe, [], {
+    cwd: path.dirname(exe),
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      ASPNETCORE_URLS: `http://127.0.0.1:${ui}`,
+      ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL: `http://127.0.0.1:${otlp}`,
+      ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL: `http://127.0.0.1:${await freePort()}`,
+      ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS: 'true',
+      ASPIRE_ALLOW_UNSECURED_TRANSPORT: 'true',
+      DOTNET_DASHBOARD_TELEMETRY_OPTOUT: 'true',
+    },
+  });
+  if (!(await waitForPort(otlp, 60))) {
+    log('the Aspire dashboard did not start listening within 60 s');
+    child.kill();
+    process.exit(1);
+  }
+  log(`Aspire dashboard: http://127.0.0.1:${ui} (traces, metrics, structured logs; OTLP/HTTP on ${otlp}, data in memory)`);
+  return { process: child, otlp: `http://127.0.0.1:${otlp}` };
 }
 
 // The Swagger UI browser test drives Debian's Chromium through playwright-core (npm cannot download browsers here).
