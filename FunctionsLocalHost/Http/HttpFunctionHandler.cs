@@ -65,6 +65,7 @@ internal sealed class HttpFunctionHandler : IDisposable
         }
 
         context.Request.Headers[InvocationIdHeader] = request.InvocationId;
+        _invoker.Executing(function, request.InvocationId, FunctionInvoker.HttpReason);
         var forwarding = _forwarder.SendAsync(context, _workerUri.AbsoluteUri, _client, _config).AsTask();
         var channel = _invoker.Channel;
         using var cancel = context.RequestAborted.Register(() => channel.Cancel(request.InvocationId));
