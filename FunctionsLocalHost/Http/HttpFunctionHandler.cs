@@ -66,6 +66,10 @@ internal sealed class HttpFunctionHandler : IDisposable
 
         context.Request.Headers[InvocationIdHeader] = request.InvocationId;
         _invoker.Executing(function, request.InvocationId, FunctionInvoker.HttpReason);
+
+        // The forwarded request carries the invocation's trace context, so that the worker's ASP.NET Core span and
+        // its invocation span are one trace, as under the Functions host.
+        context.Request.Headers.TraceParent = request.TraceContext.TraceParent;
         var forwarding = _forwarder.SendAsync(context, _workerUri.AbsoluteUri, _client, _config).AsTask();
         var channel = _invoker.Channel;
         using var cancel = context.RequestAborted.Register(() => channel.Cancel(request.InvocationId));

@@ -27,10 +27,18 @@ internal sealed class FunctionInvoker(WorkerChannel channel, QueueConnections qu
             FunctionId = function.FunctionId,
             InputData = { new ParameterBinding { Name = function.Trigger.Name, Data = trigger } },
             // The worker starts its invocation activity from the host's trace context (W3C traceparent).
-            TraceContext = new RpcTraceContext { TraceParent = Activity.Current?.Id ?? NewTraceParent() },
+            TraceContext = new RpcTraceContext { TraceParent = TraceParent(Activity.Current) },
         };
 
-    private static string NewTraceParent() => $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00";
+    /// <summary>
+    /// The current request's context, or a new trace for a queue or timer invocation. Sampled (flag 01) unless a
+    /// caller's traceparent said otherwise, as the Functions host's own span is: a parent marked unsampled would make
+    /// the worker's OpenTelemetry drop every span of the invocation, and its exporters decide what leaves the worker.
+    /// </summary>
+    private static string TraceParent(Activity? current)
+        => current is { IdFormat: ActivityIdFormat.W3C }
+            ? $"00-{current.TraceId}-{current.SpanId}-{(current.ParentId is null || current.Recorded ? "01" : "00")}"
+            : $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01";
 
     /// <summary>
     /// The HTTP trigger's reason in the Functions host's log: its HTTP invocations are calls through the host's own

@@ -149,6 +149,19 @@ public sealed class BicepTests(CompiledTemplate compiled, ITestOutputHelper outp
     }
 
     [Fact]
+    public void Host_and_worker_send_OpenTelemetry_to_Application_Insights_as_the_identity()
+    {
+        // The host in OpenTelemetry mode (Flex Consumption supports it), and the worker's exporter authenticates with
+        // the client id that the authentication string names (Telemetry/TelemetryServices.cs reads it).
+        var hostJson = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "host.json")))!;
+        Assert.Equal("OpenTelemetry", (string?)hostJson["telemetryMode"]);
+        Assert.Equal("FC1", (string?)Assert.Single(compiled.Resources("Microsoft.Web/serverfarms"))["sku"]?["name"]);
+        Assert.Contains("ClientId=", compiled.AppSettings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"], StringComparison.Ordinal);
+        Assert.Contains("clientId", compiled.AppSettings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"], StringComparison.Ordinal);
+        Assert.False(compiled.AppSettings.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"), "Azure exports to Application Insights only");
+    }
+
+    [Fact]
     public void Azd_deploys_the_app_project_to_the_function_app_its_service_name_tags()
     {
         var azureYaml = File.ReadAllText(Path.Combine(Repository.Root, "azure.yaml"));

@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.OpenApi;
+using TicketFunctions.Telemetry;
 
 namespace TicketFunctions.Bookings;
 
@@ -28,6 +29,7 @@ public sealed class BookingFunctions(BookingService bookings)
         var caller = req.HttpContext.Caller();
         var body = await req.ReadJsonAsync<BookingRequest>(req.HttpContext.RequestAborted);
         var result = body.IsSuccess ? await bookings.CreateAsync(body.Value, caller, req.HttpContext.RequestAborted) : body.Error!;
+        AppMetrics.HoldAnswered(result);
         return result.Match(b => new CreatedResult($"/api/bookings/{b.Id}", b), Problems.From);
     }
 

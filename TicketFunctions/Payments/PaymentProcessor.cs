@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
+using TicketFunctions.Telemetry;
 
 namespace TicketFunctions.Payments;
 
@@ -40,14 +41,25 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
         }
 
         // A gateway exception propagates: nothing changed here, and the host delivers the message again.
-        var charge = await gateway.ChargeAsync(new ChargeRequest(paymentId, payment.PaymentToken, payment.AmountCents), cancellationToken);
+        ChargeResult charge;
+        using (var call = AppActivities.Source.StartActivity("payment gateway charge", System.Diagnostics.ActivityKind.Client))
+        {
+            charge = await gateway.ChargeAsync(new ChargeRequest(paymentId, payment.PaymentToken, payment.AmountCents), cancellationToken);
+            call?.SetTag("tickets.charge.approved", charge.Approved);
+        }
+
         if (!charge.Approved)
         {
-            await FailAsync(payment.PaymentId, charge.FailureReason ?? FailureReasons.CardDeclined, null, null, cancellationToken);
+            await FailAsync(payment, charge.FailureReason ?? FailureReasons.CardDeclined, null, null, cancellationToken);
             return;
         }
 
-        var unconfirmed = await ConfirmAsync(payment, charge.Reference, cancellationToken);
+        string? unconfirmed;
+        using (AppActivities.Source.StartActivity("confirm payment"))
+        {
+            unconfirmed = await ConfirmAsync(payment, charge.Reference, cancellationToken);
+        }
+
         if (unconfirmed is null)
         {
             LogSucceeded(paymentId, payment.BookingId);
@@ -114,7 +126,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
         PaymentToProcess payment, string reason, string? reference, CancellationToken cancellationToken)
     {
         var now = clock.UnixMsNow();
-        if (!await FailAsync(payment.PaymentId, reason, reference, refunds.DueAt(now), cancellationToken))
+        if (!await FailAsync(payment, reason, reference, refunds.DueAt(now), cancellationToken))
         {
             var owed = new { payment.PaymentId, GatewayReference = reference, RefundDueAt = refunds.DueAt(now) };
             await db.WriteAsync((c, t) => c.ExecuteAsync(RequestRefund, owed, t), cancellationToken);
@@ -153,19 +165,22 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
             return ReasonFor(bookingStatus ?? "");
         }
 
-        await connection.ExecuteAsync(SellSeatClaims, new { payment.BookingId }, transaction);
+        var sold = await connection.ExecuteAsync(SellSeatClaims, new { payment.BookingId }, transaction);
         await write.CommitAsync(cancellationToken);
+        AppMetrics.PaymentSucceeded(sold, TimeSpan.FromMilliseconds(now - payment.CreatedAt));
         return null;
     }
 
     private async Task<bool> FailAsync(
-        long paymentId, string reason, string? reference, long? refundDueAt, CancellationToken cancellationToken)
+        PaymentToProcess payment, string reason, string? reference, long? refundDueAt, CancellationToken cancellationToken)
     {
-        var failed = new { PaymentId = paymentId, FailureReason = reason, GatewayReference = reference, RefundDueAt = refundDueAt, Now = clock.UnixMsNow() };
+        var now = clock.UnixMsNow();
+        var failed = new { payment.PaymentId, FailureReason = reason, GatewayReference = reference, RefundDueAt = refundDueAt, Now = now };
         var changed = await db.WriteAsync((c, t) => c.ExecuteAsync(MarkPaymentFailed, failed, t), cancellationToken);
         if (changed > 0)
         {
-            LogFailed(paymentId, reason);
+            LogFailed(payment.PaymentId, reason);
+            AppMetrics.PaymentFailed(reason, TimeSpan.FromMilliseconds(now - payment.CreatedAt));
         }
 
         return changed > 0;
@@ -199,6 +214,8 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
         public string PaymentToken { get; init; } = "";
 
         public string Status { get; init; } = "";
+
+        public long CreatedAt { get; init; }
 
         public string BookingStatus { get; init; } = "";
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
+using TicketFunctions.Telemetry;
 
 namespace TicketFunctions.Payments;
 
@@ -104,6 +105,7 @@ public sealed partial class RefundSweep(Db db, Refunds refunds, TimeProvider clo
 {
     private static readonly SqlScript FindDueRefunds = Sql.Load("payments/find_due_refunds");
     private static readonly SqlScript ClaimRefund = Sql.Load("payments/claim_refund");
+    private static readonly SqlScript CountOwedRefunds = Sql.Load("payments/count_owed_refunds");
 
     /// <summary>One run: how many refunds the gateway made.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -116,6 +118,13 @@ public sealed partial class RefundSweep(Db db, Refunds refunds, TimeProvider clo
                 FindDueRefunds.For(connection), new { Now = now, Limit = options.Value.BatchSize }, cancellationToken: cancellationToken))];
         }
 
+        AppMetrics.RefundsOwedCounted(await CountOwedAsync(cancellationToken));
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+
+        using var sweep = AppActivities.StartLinked("sweep refunds", due.Select(d => d.TraceParent));
         var refunded = 0;
         foreach (var refund in due)
         {
@@ -125,12 +134,14 @@ public sealed partial class RefundSweep(Db db, Refunds refunds, TimeProvider clo
             }
         }
 
-        if (due.Count > 0)
-        {
-            LogSwept(due.Count, refunded);
-        }
-
+        LogSwept(due.Count, refunded);
         return refunded;
+    }
+
+    private async Task<long> CountOwedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(CountOwedRefunds);
     }
 
     private async Task<bool> ClaimAsync(DueRefund refund, long now, CancellationToken cancellationToken)
@@ -147,5 +158,7 @@ public sealed partial class RefundSweep(Db db, Refunds refunds, TimeProvider clo
         public long PaymentId { get; init; }
 
         public long RefundDueAt { get; init; }
+
+        public string? TraceParent { get; init; }
     }
 }
