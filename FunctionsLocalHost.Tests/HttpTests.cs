@@ -48,6 +48,11 @@ public sealed class HttpTests(SampleAppFixture fixture)
             lines => lines.Count > 0,
             "the invocation's log line");
         Assert.Matches(@"^Executed 'Functions\.Item' \(Succeeded, Id=[0-9a-f-]{36}, Duration=\d+ms\)$", Assert.Single(executed).Message);
+        // And, as azure-webjobs-sdk's FunctionInstanceLogger, one line before it with the HTTP trigger's reason.
+        var executing = Assert.Single(App.Log.Containing($"Executing 'Functions.Item' (Reason="));
+        Assert.Equal($"Executing 'Functions.Item' (Reason='This function was programmatically called via the host APIs.', Id={invocationId})", executing.Message);
+        var lines = App.Log.All.ToList();
+        Assert.True(lines.IndexOf(executing) < lines.IndexOf(Assert.Single(executed)));
     }
 
     [Fact]

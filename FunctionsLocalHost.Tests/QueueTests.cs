@@ -51,6 +51,29 @@ public sealed class QueueTests(SampleAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_failure_on_a_trigger_queue_ending_in_poison_is_neither_retried_at_once_nor_moved_to_another_poison_queue()
+    {
+        // azure-webjobs-sdk-extensions: QueueListenerFactory.CreatePoisonQueueReference gives a "-poison" queue no
+        // poison queue, and QueueProcessor.CompleteProcessingMessageAsync then leaves a failed message invisible
+        // (no release) until its lease ends, "to prevent a fast infinite loop".
+        var first = $"dead letter {Guid.NewGuid():N}";
+        var second = $"dead letter {Guid.NewGuid():N}";
+        var queue = App.Queue("DeadLetterQueue");
+
+        await queue.SendMessageAsync(SampleApp.Base64(first));
+        await SampleApp.EventuallyAsync(() => Task.FromResult(App.Log.Containing("Executed 'Functions.FailsOnPoisonQueue' (Failed, Id=")), l => l.Count == 1, "the first failure");
+        // A later message fails too; only then is the first one's try count read: with visibilityTimeout 0 and a
+        // 200 ms poll, a released message would have been tried again long before.
+        await queue.SendMessageAsync(SampleApp.Base64(second));
+        await SampleApp.EventuallyAsync(() => Task.FromResult(App.Log.Containing($"FailsOnPoisonQueue got '{second}'")), l => l.Count == 1, "the second failure");
+
+        Assert.Equal(["on try 1"], App.Log.Containing($"FailsOnPoisonQueue got '{first}'").Select(l => l.Message[^8..]));
+        Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
+        Assert.Equal(2, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.False((await App.Queues.GetQueueClient($"{queue.Name}-poison").ExistsAsync()).Value);
+    }
+
+    [Fact]
     public async Task A_function_that_keeps_failing_runs_maxDequeueCount_times_then_its_message_moves_to_poison()
     {
         var text = $"charge card {Guid.NewGuid():N}";

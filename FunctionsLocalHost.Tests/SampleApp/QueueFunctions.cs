@@ -25,6 +25,17 @@ public static class QueueFunctions
         throw new InvalidOperationException($"AlwaysFails fails on '{message}'");
     }
 
+    /// <summary>Fails on a trigger queue whose name ends in <c>-poison</c>, which the Functions host gives no poison queue.</summary>
+    [Function("FailsOnPoisonQueue")]
+    public static void FailsOnPoisonQueue([QueueTrigger("%DeadLetterQueue%")] string message, FunctionContext context)
+    {
+        var logger = context.GetLogger("SampleApp.FailsOnPoisonQueue");
+#pragma warning disable CA1848, CA2254 // A sample: the plain call is the point.
+        logger.LogWarning($"FailsOnPoisonQueue got '{message}' on try {DequeueCount(context)}");
+#pragma warning restore CA1848, CA2254
+        throw new InvalidOperationException($"FailsOnPoisonQueue fails on '{message}'");
+    }
+
     /// <summary>Takes a while and reports how many of its invocations ran at once, so batch sizes show from outside.</summary>
     [Function("Slow")]
     [QueueOutput("%SeenQueue%")]

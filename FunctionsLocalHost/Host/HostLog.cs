@@ -5,6 +5,9 @@ namespace FunctionsLocalHost;
 /// <summary>The host's log lines, worded like the Functions host's.</summary>
 internal static partial class HostLog
 {
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Executing 'Functions.{FunctionName}' (Reason='{Reason}', Id={InvocationId})")]
+    internal static partial void Executing(ILogger logger, string functionName, string reason, string invocationId);
+
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Executed 'Functions.{FunctionName}' (Succeeded, Id={InvocationId}, Duration={Duration}ms)")]
     internal static partial void Succeeded(ILogger logger, string functionName, string invocationId, long duration);
 

@@ -216,6 +216,13 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
 
         var functions = metadata.FunctionMetadataResults.Select(HostedFunction.From).ToList();
+        // The real host serves the rest and leaves these in error; a local run that did so would pass while the app
+        // lacks those routes in Azure, so the start stops on exactly the real host's conditions, in its words.
+        if (HttpFunctionValidation.Errors(functions) is { Count: > 0 } errors)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, errors.Select(e => $"The '{e.Function}' function is in error: {e.Message}")));
+        }
+
         var enabled = functions.Where(f => !IsDisabled(configuration, f.Name)).ToList();
         // The real host loads disabled functions too, after the enabled ones (GrpcWorkerChannel.SendFunctionLoadRequests:
         // they stay invocable through the admin API); only their triggers are not listened to.

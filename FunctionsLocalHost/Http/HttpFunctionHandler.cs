@@ -65,6 +65,7 @@ internal sealed class HttpFunctionHandler : IDisposable
         }
 
         context.Request.Headers[InvocationIdHeader] = request.InvocationId;
+        _invoker.Executing(function, request.InvocationId, FunctionInvoker.HttpReason);
 
         // The forwarded request carries the invocation's trace context, so that the worker's ASP.NET Core span and
         // its invocation span are one trace, as under the Functions host.

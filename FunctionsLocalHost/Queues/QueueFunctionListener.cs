@@ -41,13 +41,16 @@ internal sealed class QueueFunctionListener : BackgroundService
         var connection = function.Trigger.Text("connection");
         Queue = connections.Queue(connection, function.Trigger.Text("queueName")
             ?? throw new InvalidOperationException($"Function '{function.Name}': its queue trigger names no queue."));
-        Poison = connections.Service(connection).GetQueueClient($"{Queue.Name}-poison");
+        // A queue that is itself a poison queue gets none (azure-webjobs-sdk-extensions QueueListenerFactory
+        // .CreatePoisonQueueReference): its failed messages are neither released nor moved.
+        Poison = Queue.Name.EndsWith("-poison", StringComparison.Ordinal) ? null : connections.Service(connection).GetQueueClient($"{Queue.Name}-poison");
         _connections.WatchEnqueued(Queue, () => Interlocked.Exchange(ref _enqueued, NewSignal()).TrySetResult());
     }
 
     internal QueueClient Queue { get; }
 
-    internal QueueClient Poison { get; }
+    /// <summary>The queue failed messages move to; null for a trigger queue whose name ends in <c>-poison</c>.</summary>
+    internal QueueClient? Poison { get; }
 
     /// <summary>
     /// Creates the queue and its poison queue before the host reports itself started, so that a message sent once the
@@ -152,7 +155,11 @@ internal sealed class QueueFunctionListener : BackgroundService
     private async Task EnsureQueuesAsync(CancellationToken cancellationToken)
     {
         await _connections.EnsureCreatedAsync(Queue, cancellationToken).ConfigureAwait(false);
-        await _connections.EnsureCreatedAsync(Poison, cancellationToken).ConfigureAwait(false);
+        if (Poison is not null)
+        {
+            await _connections.EnsureCreatedAsync(Poison, cancellationToken).ConfigureAwait(false);
+        }
+
         _ready = true;
     }
 
@@ -189,7 +196,9 @@ internal sealed class QueueFunctionListener : BackgroundService
         request.TriggerMetadata["NextVisibleTime"] = Date(message.NextVisibleOn);
 
         using var lease = new LeaseRenewal(Queue, message, Lease, _logger);
-        var succeeded = await _invoker.InvokeAsync(_function, request, _aborted.Token).ConfigureAwait(false);
+        // The queue trigger's reason (azure-webjobs-sdk-extensions QueueTriggerBinding.GetTriggerReason).
+        var reason = string.Format(CultureInfo.InvariantCulture, "New queue message detected on '{0}'.", Queue.Name);
+        var succeeded = await _invoker.InvokeAsync(_function, request, reason, _aborted.Token).ConfigureAwait(false);
         await lease.StopAsync().ConfigureAwait(false);
         await CompleteAsync(message, lease.PopReceipt, succeeded).ConfigureAwait(false);
     }
@@ -243,6 +252,11 @@ internal sealed class QueueFunctionListener : BackgroundService
             {
                 await Queue.DeleteMessageAsync(message.MessageId, popReceipt, CancellationToken.None).ConfigureAwait(false);
             }
+            else if (Poison is null)
+            {
+                // As the Functions host's QueueProcessor: with no poison queue a failed message is not released, so
+                // it stays invisible until its lease ends instead of failing again at once, again and again.
+            }
             else if (message.DequeueCount >= _settings.MaxDequeueCount)
             {
                 await PoisonAsync(message, $"the function failed {message.DequeueCount} times (maxDequeueCount {_settings.MaxDequeueCount})", popReceipt).ConfigureAwait(false);
@@ -261,6 +275,13 @@ internal sealed class QueueFunctionListener : BackgroundService
 
     private async Task PoisonAsync(QueueMessage message, string reason, string? popReceipt = null)
     {
+        if (Poison is null)
+        {
+            // The Functions host's QueueProcessor.HandlePoisonMessageAsync does nothing without a poison queue: the
+            // message stays where it is, invisible until its lease ends.
+            return;
+        }
+
         try
         {
             // The original text, still encoded: the poison queue holds the message as it was sent.

@@ -96,7 +96,9 @@ internal sealed class TimerFunctionScheduler : BackgroundService
         var info = new TimerInfo(new ScheduleStatus(last, next, Now()), IsPastDue: false);
         var request = FunctionInvoker.Request(_function, new TypedData { Json = JsonSerializer.Serialize(info) });
         // An invocation that has started finishes; stopping the host does not cut it short.
-        await _invoker.InvokeAsync(_function, request, CancellationToken.None).ConfigureAwait(false);
+        // The timer trigger's reason, with the instant it fired in round-trip form (azure-webjobs-sdk-extensions TimerTriggerBinding).
+        var reason = $"Timer fired at {_clock.GetLocalNow():o}";
+        await _invoker.InvokeAsync(_function, request, reason, CancellationToken.None).ConfigureAwait(false);
     }
 
     private sealed record ScheduleStatus(DateTime Last, DateTime Next, DateTime LastUpdated);

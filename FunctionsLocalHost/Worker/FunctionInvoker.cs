@@ -40,9 +40,29 @@ internal sealed class FunctionInvoker(WorkerChannel channel, QueueConnections qu
             ? $"00-{current.TraceId}-{current.SpanId}-{(current.ParentId is null || current.Recorded ? "01" : "00")}"
             : $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01";
 
-    /// <summary>Invokes, then completes: true when the function and its outputs succeeded.</summary>
-    internal async Task<bool> InvokeAsync(HostedFunction function, InvocationRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The HTTP trigger's reason in the Functions host's log: its HTTP invocations are calls through the host's own
+    /// APIs (azure-webjobs-sdk FunctionExecutor; the queue and timer triggers give their own reasons).
+    /// </summary>
+    internal const string HttpReason = "This function was programmatically called via the host APIs.";
+
+    /// <summary>
+    /// The line before an invocation, as azure-webjobs-sdk's FunctionInstanceLogger writes it
+    /// (<c>Executing 'Functions.X' (Reason='...', Id=...)</c>); <see cref="CompleteAsync"/> writes the line after.
+    /// </summary>
+    internal void Executing(HostedFunction function, string invocationId, string reason)
     {
+        var logger = loggers.CreateLogger($"Function.{function.Name}");
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            HostLog.Executing(logger, function.Name, reason, invocationId);
+        }
+    }
+
+    /// <summary>Invokes, then completes: true when the function and its outputs succeeded.</summary>
+    internal async Task<bool> InvokeAsync(HostedFunction function, InvocationRequest request, string reason, CancellationToken cancellationToken)
+    {
+        Executing(function, request.InvocationId, reason);
         var stopwatch = Stopwatch.StartNew();
         InvocationResponse? response = null;
         Exception? failure = null;
