@@ -119,7 +119,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         });
 
         var channels = new WorkerChannels();
-        var rpc = await StartRpcServerAsync(channels, loggers, cancellationToken).ConfigureAwait(false);
+        var rpc = await StartRpcServerAsync(channels, loggers, EnvironmentName(configuration), cancellationToken).ConfigureAwait(false);
         var workerId = Guid.NewGuid().ToString();
         var channel = new WorkerChannel(workerId, loggers);
         channels.Add(channel);
@@ -311,9 +311,21 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         await answer.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The environment the host runs in, the same name the worker gets (see <see cref="WorkerProcess"/>):
+    /// AZURE_FUNCTIONS_ENVIRONMENT, Development when unset, as under Core Tools.
+    /// </summary>
+    internal static string EnvironmentName(IConfiguration configuration)
+        => configuration["AZURE_FUNCTIONS_ENVIRONMENT"] is { Length: > 0 } name ? name : "Development";
+
     private WebApplication BuildHttpHost(IReadOnlyList<HostedFunction> enabled, IConfiguration configuration, HostSettings hostSettings, Uri? workerUri, int port)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = EnvironmentName(configuration),
+        });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_loggers);
         builder.Services.AddRouting();
@@ -376,9 +388,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         return app;
     }
 
-    private static async Task<WebApplication> StartRpcServerAsync(WorkerChannels channels, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<WebApplication> StartRpcServerAsync(WorkerChannels channels, ILoggerFactory loggers, string environmentName, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory, EnvironmentName = environmentName });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
         builder.Services.AddSingleton(channels);
