@@ -17,24 +17,12 @@ public static class QueueFunctions
 
     [Function("AlwaysFails")]
     public static void AlwaysFails([QueueTrigger("%FailingQueue%")] string message, FunctionContext context)
-    {
-        var logger = context.GetLogger("SampleApp.AlwaysFails");
-#pragma warning disable CA1848, CA2254 // A sample: the plain call is the point.
-        logger.LogWarning($"AlwaysFails got '{message}' on try {DequeueCount(context)}");
-#pragma warning restore CA1848, CA2254
-        throw new InvalidOperationException($"AlwaysFails fails on '{message}'");
-    }
+        => Fail(nameof(AlwaysFails), message, context);
 
     /// <summary>Fails on a trigger queue whose name ends in <c>-poison</c>, which the Functions host gives no poison queue.</summary>
     [Function("FailsOnPoisonQueue")]
     public static void FailsOnPoisonQueue([QueueTrigger("%DeadLetterQueue%")] string message, FunctionContext context)
-    {
-        var logger = context.GetLogger("SampleApp.FailsOnPoisonQueue");
-#pragma warning disable CA1848, CA2254 // A sample: the plain call is the point.
-        logger.LogWarning($"FailsOnPoisonQueue got '{message}' on try {DequeueCount(context)}");
-#pragma warning restore CA1848, CA2254
-        throw new InvalidOperationException($"FailsOnPoisonQueue fails on '{message}'");
-    }
+        => Fail(nameof(FailsOnPoisonQueue), message, context);
 
     /// <summary>Takes a while and reports how many of its invocations ran at once, so batch sizes show from outside.</summary>
     [Function("Slow")]
@@ -52,6 +40,16 @@ public static class QueueFunctions
         {
             Interlocked.Decrement(ref s_running);
         }
+    }
+
+    /// <summary>Logs the try (the tests count them in the host's log) and fails.</summary>
+    private static void Fail(string function, string message, FunctionContext context)
+    {
+        var logger = context.GetLogger($"SampleApp.{function}");
+#pragma warning disable CA1848, CA2254 // A sample: the plain call is the point.
+        logger.LogWarning($"{function} got '{message}' on try {DequeueCount(context)}");
+#pragma warning restore CA1848, CA2254
+        throw new InvalidOperationException($"{function} fails on '{message}'");
     }
 
     private static long DequeueCount(FunctionContext context)
