@@ -16,11 +16,11 @@ as_pg "$bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
 trap 'as_pg "$bin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null; rm -rf "$work"' EXIT
 psql=("$bin/psql" -q -h 127.0.0.1 -p "$port" -U bench -d postgres -v ON_ERROR_STOP=1)
 printf '%-16s %4s %10s %8s %8s %6s\n' design run tps p50_ms p95_ms sold
-for design in lock_then_check skip_locked counter; do
+for design in lock_then_check skip_locked counter hold_function same_user; do
   for run in $(seq 1 "$runs"); do
     "${psql[@]}" -f "$here/schema.sql" >/dev/null 2>&1
     rm -f "$work"/log.*
-    out=$(cd "$work" && "$bin/pgbench" -n -h 127.0.0.1 -p "$port" -U bench -c 100 -j 2 -t 20 -l --log-prefix=log -f "$here/$design.sql" postgres 2>&1)
+    out=$(cd "$work" && "$bin/pgbench" -n -h 127.0.0.1 -p "$port" -U bench -c 100 -j 2 -t 20 -l --log-prefix=log -f "$here/$design.sql" postgres 2>&1 || true)
     tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | head -1)
     # Column 3 of pgbench's per-transaction log is the latency in microseconds.
     read -r p50 p95 < <(cat "$work"/log.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {printf "%.1f %.1f\n", a[int(NR*0.5)]/1000, a[int(NR*0.95)]/1000}')
