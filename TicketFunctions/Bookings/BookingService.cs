@@ -20,6 +20,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
     private static readonly SqlScript ReclaimExpiredHolds = Sql.Load("bookings/reclaim_expired_holds");
     private static readonly SqlScript TakenSeats = Sql.Load("bookings/taken_seats");
     private static readonly SqlScript LiveSeats = Sql.Load("bookings/live_seats");
+    private static readonly SqlScript FreeSeats = Sql.Load("bookings/free_seats");
     private static readonly SqlScript InsertHold = Sql.Load("bookings/insert_hold");
     private static readonly SqlScript GetBooking = Sql.Load("bookings/get_booking");
     private static readonly SqlScript ListBookings = Sql.Load("bookings/list_bookings");
@@ -43,6 +44,10 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         }
 
         var seatCount = request.SeatCount ?? requested.Value.Length;
+        if (request.SeatCount is not null && await SoldOutAsync(request.ShowtimeId, seatCount, cancellationToken) is { } soldOut)
+        {
+            return soldOut;
+        }
 
         // Holds of one showtime take turns in this process (see ShowtimeGates): when it is full, the ones behind are
         // refused at their turn by one short pass, instead of a crowd waiting on the database's lock.
@@ -85,6 +90,18 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         // The answer is what was just inserted (the rows hold nothing else), so nothing is read back under the lock.
         return new BookingResponse(bookingId, showtime.Id, caller.Id, Seat.Sorted(labels), seatCount, Money.FromCents(showtime.PriceCents),
             Money.FromCents(showtime.PriceCents * seatCount), BookingStatus.Pending, Time.FromUnixMs(now), Time.FromUnixMs(expiresAt), null);
+    }
+
+    /// <summary>
+    /// A count that the showtime's free seats cannot meet is refused before the hold queues (in ShowtimeGates and on
+    /// the database's lock), so that a sold-out showtime answers at once through every instance. Read without a lock:
+    /// a seat freed just after the read is one this request missed by a moment; the hold's own checks still decide.
+    /// </summary>
+    private async Task<Error.Conflict?> SoldOutAsync(long showtimeId, int seatCount, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var free = await connection.ExecuteScalarAsync<long?>(FreeSeats, new { Id = showtimeId, Now = clock.UnixMsNow() });
+        return free is { } available && available < seatCount ? NotEnoughSeats(seatCount, available) : null;
     }
 
     public async Task<BookingResponse?> GetAsync(long id, Caller caller, CancellationToken cancellationToken)
@@ -225,11 +242,11 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
 
         var live = (await connection.QueryAsync<string>(LiveSeats, new { ShowtimeId = showtime.Id, Now = now }, transaction)).Select(Seat.Parse).ToHashSet();
         var picked = SeatPicker.Pick((int)showtime.SeatRows, (int)showtime.SeatsPerRow, live, seatCount);
-        return picked is null
-            ? new Error.Conflict("not_enough_seats", $"The showtime has fewer than {seatCount} free seats.",
-                new Dictionary<string, object?> { ["availableSeats"] = (showtime.SeatRows * showtime.SeatsPerRow) - live.Count })
-            : picked.ToArray();
+        return picked is null ? NotEnoughSeats(seatCount, (showtime.SeatRows * showtime.SeatsPerRow) - live.Count) : picked.ToArray();
     }
+
+    private static Error.Conflict NotEnoughSeats(int seatCount, long available) =>
+        new("not_enough_seats", $"The showtime has fewer than {seatCount} free seats.", new Dictionary<string, object?> { ["availableSeats"] = available });
 
     private static Error.Conflict SeatsTaken(IEnumerable<string> taken)
     {
