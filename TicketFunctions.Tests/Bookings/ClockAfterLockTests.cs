@@ -38,7 +38,7 @@ public sealed class ClockAfterLockTests
     }
 
     [Fact]
-    public async Task A_payment_confirmation_that_waited_for_the_lock_past_the_holds_end_fails_booking_expired_and_refunds()
+    public async Task A_payment_confirmation_that_waited_for_the_lock_past_the_showtimes_start_is_refunded_showtime_started()
     {
         ObservedClock? clock = null;
         await using var app = await TestApp.StartAsync(configure: services =>
@@ -48,11 +48,14 @@ public sealed class ClockAfterLockTests
         });
         var gateway = (ScriptedGateway)app.Get<IPaymentGateway>();
         var (token, userId) = await app.RegisterAndLogin();
-        var bookingId = await app.SeedPendingBooking(userId, holdFor: TimeSpan.FromMinutes(10));
+
+        // A hold that outlasts its showtime's start (booked minutes before it): only the start can stop the confirmation.
+        var (showtimeId, _) = await app.SeedShowtime(startsAt: app.Clock.GetUtcNow().AddMinutes(10));
+        var bookingId = await app.SeedPendingBooking(userId, showtimeId: showtimeId, holdFor: TimeSpan.FromMinutes(20));
         var paymentId = await app.StartPayment(token, bookingId);
         app.Clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
 
-        // Once charged, the processor goes for the lock, which the test holds. Time passes the hold's end at the
+        // Once charged, the processor goes for the lock, which the test holds. Time passes the showtime's start at the
         // processor's next clock read if it reads before the lock, or after a second if it does not read until it has
         // the lock (which it cannot have before the release); then the lock is released.
         await using var locker = new Locker();
@@ -72,9 +75,10 @@ public sealed class ClockAfterLockTests
 
         await app.ProcessPayment(paymentId);
 
-        Assert.Equal(("FAILED", "booking_expired"), (await app.Rows<(string, string)>("SELECT status, failure_reason FROM payments WHERE id = @paymentId", new { paymentId })).Single());
+        Assert.Equal(("REFUNDED", "showtime_started"), (await app.Rows<(string, string)>("SELECT status, failure_reason FROM payments WHERE id = @paymentId", new { paymentId })).Single());
         Assert.Equal("PENDING", await app.Scalar<string>("SELECT status FROM bookings WHERE id = @bookingId", new { bookingId }));
         Assert.Equal(1, await app.Get<SimulatedPaymentGateway>().RefundCountAsync(paymentId));
+        Assert.Empty(await Ledger.DisagreementsAsync(app.Db));
     }
 
     /// <summary>SQLite's database-wide write lock, held by a transaction of the test's own.</summary>
