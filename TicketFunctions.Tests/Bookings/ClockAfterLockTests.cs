@@ -10,8 +10,9 @@ using TicketFunctions.Tests.Support;
 namespace TicketFunctions.Tests.Bookings;
 
 /// <summary>
-/// Confirming and cancelling read the clock once they hold the write lock: a hold that ends while they wait for the
-/// lock has ended for them too. Each test holds the lock itself, lets the clock pass the hold's end, then lets go.
+/// Confirming and cancelling read the clock once they hold the write lock (SQLite's one writer; on PostgreSQL the
+/// confirmation's row locks on the booking's claims): a hold that ends, or a showtime that starts, while they wait for
+/// the lock has done so for them too. Each test holds the lock itself, lets the clock pass, then lets go.
 /// </summary>
 public sealed class ClockAfterLockTests
 {
@@ -62,7 +63,7 @@ public sealed class ClockAfterLockTests
         var read = new TaskCompletionSource();
         gateway.DuringCharge = () =>
         {
-            locker.Hold(app.Db).GetAwaiter().GetResult();
+            locker.Hold(app.Db, bookingId).GetAwaiter().GetResult();
             clock!.OnRead = () => read.TrySetResult();
             _ = Task.Run(async () =>
             {
@@ -81,16 +82,23 @@ public sealed class ClockAfterLockTests
         Assert.Empty(await Ledger.DisagreementsAsync(app.Db));
     }
 
-    /// <summary>SQLite's database-wide write lock, held by a transaction of the test's own.</summary>
+    /// <summary>
+    /// SQLite's database-wide write lock, or on PostgreSQL the row locks of a booking's claims, held by a transaction
+    /// of the test's own.
+    /// </summary>
     private sealed class Locker : IAsyncDisposable
     {
         private System.Data.Common.DbConnection? _connection;
         private System.Data.Common.DbTransaction? _transaction;
 
-        public async Task Hold(Db db)
+        public async Task Hold(Db db, long bookingId)
         {
             _connection = await db.OpenAsync();
             _transaction = await Db.BeginWriteAsync(_connection);
+            if (db.Provider == DbProvider.Postgres)
+            {
+                await _connection.ExecuteAsync("SELECT seat FROM seat_claims WHERE booking_id = @bookingId FOR UPDATE", new { bookingId }, _transaction);
+            }
         }
 
         public async Task ReleaseAsync()

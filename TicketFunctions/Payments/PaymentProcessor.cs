@@ -213,8 +213,10 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
         }
 
         // The seats first (claims before the booking, the order a hold's reclaim locks them in): every one must still
-        // be the booking's own, whether or not its hold has ended; then the booking, if its showtime has not started.
+        // be the booking's own, whether or not its hold has ended; then the booking, if its showtime has not started
+        // by the time the claims' row locks are held (PostgreSQL's writers wait for each other there).
         var sold = await connection.ExecuteAsync(SellSeatClaims, new { payment.BookingId }, transaction);
+        now = clock.UnixMsNow();
         var confirmed = sold == payment.SeatCount && await connection.ExecuteAsync(ConfirmBooking, new { payment.BookingId, Now = now }, transaction) == 1;
         if (!confirmed)
         {
