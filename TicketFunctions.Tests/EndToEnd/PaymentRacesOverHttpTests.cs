@@ -55,7 +55,7 @@ public sealed class PaymentRacesOverHttpTests(AzuriteFixture azurite, Report rep
     [Fact]
     public async Task A_slow_charge_that_runs_past_the_holds_own_end_keeps_the_seat_from_a_rival_and_confirms()
     {
-        await using var host = await LocalHostApp.StartAsync(azurite, Settings(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30)));
+        await using var host = await LocalHostApp.StartAsync(azurite, Settings(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30)));
         var api = new ApiClient(host.Client);
         var showtime = await api.CreateShowtime(await api.LoginAsAdmin());
         var users = await TestUsers.CreateAsync(host.Services, 2);
@@ -147,7 +147,7 @@ public sealed class PaymentRacesOverHttpTests(AzuriteFixture azurite, Report rep
     {
         const int Holders = 50;
         const int Rushers = 150;
-        var hold = TimeSpan.FromSeconds(6);
+        var hold = TimeSpan.FromSeconds(10);
         await using var host = await LocalHostApp.StartAsync(azurite, Settings(hold, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30)));
         var api = new ApiClient(host.Client);
         var showtime = await api.CreateShowtime(await api.LoginAsAdmin(), seatRows: 5, seatsPerRow: 10);
@@ -163,7 +163,7 @@ public sealed class PaymentRacesOverHttpTests(AzuriteFixture azurite, Report rep
         var ends = bookings.Select(ExpiresAt).ToArray();
         var paying = Enumerable.Range(0, Holders).Select(async i =>
         {
-            await Until(ends[i] - TimeSpan.FromMilliseconds(950 - (i * 800 / Holders)));
+            await Until(ends[i] - TimeSpan.FromMilliseconds(950 - (i * 500 / Holders)));
             return await client.Pay(users[i].Token, bookings[i].Id, "tok_visa");
         }).ToArray();
 
