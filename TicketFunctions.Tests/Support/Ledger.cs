@@ -10,6 +10,20 @@ namespace TicketFunctions.Tests.Support;
 /// </summary>
 public static class Ledger
 {
+    /// <summary>Waits until no payment is PENDING and no refund is owed, then answers <see cref="DisagreementsAsync"/>.</summary>
+    public static async Task<List<string>> WhenSettledAsync(Db db)
+    {
+        await Eventually.True(
+            async () =>
+            {
+                await using var connection = await db.OpenAsync();
+                return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM payments WHERE status = 'PENDING' OR refund_due_at IS NOT NULL") == 0;
+            },
+            "every payment has left PENDING and no refund is owed",
+            TimeSpan.FromSeconds(90));
+        return await DisagreementsAsync(db);
+    }
+
     /// <summary>Every payment whose status the ledger contradicts, with why; empty when they agree.</summary>
     public static async Task<List<string>> DisagreementsAsync(Db db)
     {
