@@ -100,12 +100,12 @@ public sealed class PaymentRacesOverHttpTests(AzuriteFixture azurite, Report rep
         await using var host = await LocalHostApp.StartAsync(azurite, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = gate.ConnectionString });
         var api = new ApiClient(host.Client);
         var (token, _) = (await TestUsers.CreateAsync(host.Services, 1)).Single();
-        var startsAt = DateTimeOffset.UtcNow.AddSeconds(4);
-        var (showtime, _) = await PaymentsSeed.Showtime(host.Db, DateTimeOffset.UtcNow, startsAt: startsAt);
 
         // No host takes a message until the showtime has started: the message arrives late, as a resent one would.
         gate.Shut();
         await gate.WaitUntilAReceiveIsHeld(TimeSpan.FromSeconds(15));
+        var startsAt = DateTimeOffset.UtcNow.AddSeconds(5);
+        var (showtime, _) = await PaymentsSeed.Showtime(host.Db, DateTimeOffset.UtcNow, startsAt: startsAt);
         var booking = (await api.Book(token, showtime, "A4")).Expect(HttpStatusCode.Created);
         var payment = (await api.Pay(token, booking.Id, "tok_visa")).Expect(HttpStatusCode.Accepted);
         await Eventually.True(() => Task.FromResult(DateTimeOffset.UtcNow > startsAt), "the showtime starts", TimeSpan.FromSeconds(10));
