@@ -10,4 +10,10 @@ if (builder.Configuration["Sample:FailAtStart"] is { Length: > 0 } reason)
     throw new InvalidOperationException($"The sample app refuses to start: {reason}");
 }
 
+// A test switch: once the named file exists, every new worker process dies at start, so its restarts fail.
+if (builder.Configuration["Sample:FailAtStartOnceFileExists"] is { Length: > 0 } marker && File.Exists(marker))
+{
+    throw new InvalidOperationException($"The sample app refuses to start: {marker} exists");
+}
+
 await builder.Build().RunAsync();
