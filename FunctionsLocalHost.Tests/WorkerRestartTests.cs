@@ -54,6 +54,32 @@ public sealed class WorkerRestartTests(SampleAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_queue_message_whose_worker_dies_is_not_deleted_but_released_and_taken_by_the_new_worker()
+    {
+        // The dead worker's invocation fails, and the queue listener treats it as any failure
+        // (azure-sdk-for-net Microsoft.Azure.WebJobs.Extensions.Storage.Queues QueueProcessor.CompleteProcessingMessageAsync:
+        // released with visibilityTimeout, 0 in the sample's host.json, until maxDequeueCount).
+        await using var app = await SampleApp.StartAsync(fixture.Azurite);
+        var killed = app.Host.WorkerProcessId;
+        var text = $"held {Guid.NewGuid():N}";
+        await app.Queue("HangQueue").SendMessageAsync(SampleApp.Base64(text));
+        await SampleApp.EventuallyAsync(
+            () => Task.FromResult(app.Log.Containing($"HangsOnFirstTry got '{text}' on try 1 in process {killed}").Count), n => n == 1, "the first try");
+
+        app.Host.KillWorker();
+
+        var report = JsonDocument.Parse(Assert.Single(await app.CollectAsync("SeenQueue", 1, TimeSpan.FromSeconds(60)))).RootElement;
+        Assert.Equal(text, report.GetProperty("Text").GetString());
+        Assert.Equal(2, report.GetProperty("DequeueCount").GetInt64());
+        Assert.Single(app.Log.Containing($"HangsOnFirstTry got '{text}' on try 2 in process {app.Host.WorkerProcessId}"));
+        Assert.NotEqual(killed, app.Host.WorkerProcessId);
+        Assert.Single(app.Log.Containing("Executed 'Functions.HangsOnFirstTry' (Failed"));
+        await SampleApp.EventuallyAsync(
+            async () => (await app.Queue("HangQueue").GetPropertiesAsync()).Value.ApproximateMessagesCount, n => n == 0, "the message to be deleted after its success");
+        Assert.Empty(await SampleApp.ReceiveAsync(app.Poison("HangQueue")));
+    }
+
+    [Fact]
     public async Task A_worker_that_exits_with_code_200_asks_for_a_restart_and_is_not_counted_as_an_error()
     {
         // WorkerProcess.OnProcessExited: WorkerConstants.IntentionalRestartExitCode (200) raises a WorkerRestartEvent,

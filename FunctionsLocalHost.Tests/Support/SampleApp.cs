@@ -53,6 +53,7 @@ public sealed class SampleApp : IAsyncDisposable
             ["SeenQueue"] = $"seen-{id}",
             ["FailingQueue"] = $"failing-{id}",
             ["SlowQueue"] = $"slow-{id}",
+            ["HangQueue"] = $"hang-{id}",
             ["DeadLetterQueue"] = $"dead-{id}-poison",
             ["TickQueue"] = $"tick-{id}",
             ["TickSchedule"] = "0 0 0 1 1 *",
