@@ -80,6 +80,33 @@ public sealed class WorkerRestartTests(SampleAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_worker_whose_own_HTTP_port_is_taken_at_start_dies_and_its_restart_serves_on_a_port_of_its_own()
+    {
+        // The fresh-clone CI failure: the worker's ASP.NET Core integration picks a free port (worker
+        // extensions/Worker.Extensions.Http.AspNetCore HttpUriProvider), another process takes it before its Kestrel
+        // binds, and the worker exits. A restart is a new process that picks a new port and reports it as HttpUri.
+        var marker = Path.Combine(Path.GetTempPath(), $"localhost-port-{Guid.NewGuid():N}");
+        try
+        {
+            await using var app = await SampleApp.StartAsync(fixture.Azurite, s => s["Sample:LoseHttpPortOnce"] = marker);
+
+            Assert.True(File.Exists(marker), "the first worker took the switch");
+            // It dies during or just after its handshake (its Kestrel binds once it has answered the host, as in CI): a
+            // request sent before the host sees the exit fails with it, one sent after waits for the new worker.
+            await SampleApp.EventuallyAsync(() => Task.FromResult(app.Log.Containing("Language Worker Process exited. Pid=").Count), n => n == 1, "the first worker to die");
+            using var hello = await app.Http.GetAsync(new Uri("/sample/hello", UriKind.Relative));
+            Assert.True(hello.StatusCode == HttpStatusCode.OK, $"{hello.StatusCode}; the host's log:{Environment.NewLine}{app.Log}");
+            Assert.NotEmpty(app.Log.Containing("address already in use"));
+            Assert.Single(app.Log.Containing("Language Worker Process exited. Pid="));
+            Assert.Equal(app.Host.WorkerProcessId, await app.ServingProcessIdAsync());
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Fact]
     public async Task A_worker_that_exits_with_code_200_asks_for_a_restart_and_is_not_counted_as_an_error()
     {
         // WorkerProcess.OnProcessExited: WorkerConstants.IntentionalRestartExitCode (200) raises a WorkerRestartEvent,
