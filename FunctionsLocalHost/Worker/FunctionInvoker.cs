@@ -84,7 +84,12 @@ internal sealed class FunctionInvoker(WorkerDispatcher dispatcher, QueueConnecti
         Task<Exception?>? forwarding = null;
         try
         {
-            var worker = await dispatcher.ReadyAsync(timeout.Token).ConfigureAwait(false);
+            StartedWorker worker;
+            using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken))
+            {
+                worker = await dispatcher.ReadyAsync(waiting.Token).ConfigureAwait(false);
+            }
+
             forwarding = forward?.Invoke(worker, cancelForwarding.Token);
             // A cancelled invocation (the host is stopping) is cancelled in the worker too, as the Functions host does.
             using var cancel = cancellationToken.Register(() => worker.Channel.Cancel(request.InvocationId));

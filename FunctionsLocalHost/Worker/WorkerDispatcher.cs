@@ -263,15 +263,15 @@ internal sealed class WorkerDispatcher : IAsyncDisposable
                 MarkReady(worker, requested);
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (Exception) when (_stopping.IsCancellationRequested)
         {
-            // The host is stopping.
+            // The host is stopping: whatever the worker being started did, it is stopped with the host.
         }
         catch (WorkerRestartLimitException limit)
         {
             Fail(limit.Exit);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (Exception ex)
         {
             // The worker cannot even be launched any more (its build was deleted, say).
             HostLog.WorkerStartFailed(_logger, ex);
