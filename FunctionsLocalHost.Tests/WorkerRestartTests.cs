@@ -134,10 +134,18 @@ public sealed class WorkerRestartTests(SampleAppFixture fixture)
             var started = Stopwatch.StartNew();
 
             app.Host.KillWorker();
+            // A request that comes while the workers restart waits, and fails when the host gives up: it never hangs.
+            await SampleApp.EventuallyAsync(() => Task.FromResult(app.Log.Containing("Language Worker Process exited. Pid=").Count), n => n == 1, "the host to see the kill");
+            var waiting = app.Http.GetAsync(new Uri("/sample/hello", UriKind.Relative));
 
             // The kill, then two restarts that die at start: three errors within 30 minutes, the second restart 10 s
             // after the first (ProcessRestartInterval).
             await app.Host.Stopped.WaitAsync(TimeSpan.FromSeconds(90));
+            using (var answer = await waiting)
+            {
+                Assert.Equal(HttpStatusCode.InternalServerError, answer.StatusCode);
+            }
+
             Assert.True(started.Elapsed >= WorkerDispatcher.RestartInterval, $"stopped after {started.Elapsed}, before the restart interval");
             Assert.Equal(3, app.Log.Containing("Language Worker Process exited. Pid=").Count);
             Assert.Equal(2, app.Log.Containing("Restarting the worker process").Count);
