@@ -96,7 +96,14 @@ internal sealed class FunctionInvoker(WorkerDispatcher dispatcher, QueueConnecti
             var answer = worker.Channel.InvokeAsync(request, cancellationToken);
             if (await Task.WhenAny(answer, Task.Delay(Timeout.Infinite, timeout.Token)).ConfigureAwait(false) == answer)
             {
-                response = await answer.ConfigureAwait(false);
+                try
+                {
+                    response = await answer.ConfigureAwait(false);
+                }
+                catch (WorkerUnavailableException ex)
+                {
+                    failure = await worker.ExplainAsync(ex).ConfigureAwait(false);
+                }
             }
             else
             {

@@ -131,17 +131,20 @@ internal sealed class StartedWorker : IDisposable
         {
             await answer.ConfigureAwait(false);
         }
-        catch (WorkerUnavailableException)
+        catch (WorkerUnavailableException ex)
         {
-            // The stream ended because the process is ending: say so with its exit code once it has one.
-            if (await Task.WhenAny(Process.Exited, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false) == Process.Exited)
-            {
-                throw Process.ExitException();
-            }
-
-            throw;
+            throw await ExplainAsync(ex).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A stream that ended because the process is ending is told by the process's exit, as the Functions host fails a
+    /// dead worker's invocations with its WorkerProcessExitException; a stream that ended otherwise, by itself.
+    /// </summary>
+    internal async Task<Exception> ExplainAsync(WorkerUnavailableException unavailable)
+        => await Task.WhenAny(Process.Exited, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false) == Process.Exited
+            ? Process.ExitException()
+            : unavailable;
 
     private static void Ensure(StatusResult? result, string what)
     {
