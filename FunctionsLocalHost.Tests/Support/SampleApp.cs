@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text;
 
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 using Microsoft.Extensions.Logging;
 
@@ -41,7 +43,10 @@ public sealed class SampleApp : IAsyncDisposable
 
     public QueueClient Poison(string setting) => Queues.GetQueueClient($"{Settings[setting]}-poison");
 
-    /// <summary>Every setting the sample needs, with queue names of its own; the timer is off unless a test turns it on.</summary>
+    /// <summary>
+    /// Every setting the sample needs, with queue names of its own (the settings named <c>...Queue</c>); the timer is off
+    /// unless a test turns it on.
+    /// </summary>
     public static Dictionary<string, string?> DefaultSettings(string connectionString)
     {
         var id = Guid.NewGuid().ToString("N")[..10];
@@ -52,6 +57,7 @@ public sealed class SampleApp : IAsyncDisposable
             ["SeenQueue"] = $"seen-{id}",
             ["FailingQueue"] = $"failing-{id}",
             ["SlowQueue"] = $"slow-{id}",
+            ["HangQueue"] = $"hang-{id}",
             ["DeadLetterQueue"] = $"dead-{id}-poison",
             ["TickQueue"] = $"tick-{id}",
             ["TickSchedule"] = "0 0 0 1 1 *",
@@ -59,29 +65,57 @@ public sealed class SampleApp : IAsyncDisposable
         };
     }
 
-    public static async Task<SampleApp> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? configure = null, string? appDirectory = null, bool readLocalSettingsFile = false)
+    /// <summary>
+    /// Starts the sample under the host. Its queues (every <c>...Queue</c> setting) are created first, as a deployment's
+    /// infrastructure creates an app's queues: the Functions host creates no trigger queue. <paramref name="createQueues"/>
+    /// false leaves them missing; <paramref name="minimumLevel"/> lets the host's debug lines through.
+    /// </summary>
+    public static async Task<SampleApp> StartAsync(
+        AzuriteFixture azurite,
+        Action<Dictionary<string, string?>>? configure = null,
+        string? appDirectory = null,
+        bool readLocalSettingsFile = false,
+        bool createQueues = true,
+        LogLevel minimumLevel = LogLevel.Information)
     {
         var settings = DefaultSettings(azurite.ConnectionString);
         configure?.Invoke(settings);
+        if (createQueues)
+        {
+            var queues = new QueueServiceClient(azurite.ConnectionString);
+            foreach (var (_, name) in settings.Where(s => s.Key.EndsWith("Queue", StringComparison.Ordinal) && s.Value is not null))
+            {
+                await queues.GetQueueClient(name).CreateIfNotExistsAsync();
+            }
+        }
+
         var log = new LogLines();
-        var host = await LocalFunctionsHost.StartAsync(Options(settings, log, appDirectory, readLocalSettingsFile));
+        var host = await LocalFunctionsHost.StartAsync(Options(settings, log, appDirectory, readLocalSettingsFile, minimumLevel));
         return new SampleApp(host, log, settings, azurite.ConnectionString);
     }
 
-    public static LocalHostOptions Options(IReadOnlyDictionary<string, string?> settings, LogLines log, string? appDirectory = null, bool readLocalSettingsFile = false)
+    public static LocalHostOptions Options(
+        IReadOnlyDictionary<string, string?> settings, LogLines log, string? appDirectory = null, bool readLocalSettingsFile = false, LogLevel minimumLevel = LogLevel.Information)
         => new()
         {
             AppDirectory = appDirectory ?? Directory,
             Port = 0,
             Settings = settings,
             ReadLocalSettingsFile = readLocalSettingsFile,
-            Logging = logging => logging.AddProvider(log),
+            Logging = logging => logging.SetMinimumLevel(minimumLevel).AddProvider(log),
         };
 
     /// <summary>Base64 of UTF-8 text, as the host and the worker's queue bindings encode messages.</summary>
     public static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
     public static string FromBase64(string text) => Encoding.UTF8.GetString(Convert.FromBase64String(text));
+
+    /// <summary>
+    /// The messages on a queue as stored (still encoded), leaving them there; none for a queue that does not exist, as a
+    /// poison queue does not until the first message moves there.
+    /// </summary>
+    public static async Task<IReadOnlyList<PeekedMessage>> PeekAsync(QueueClient queue)
+        => (await queue.ExistsAsync()).Value ? (await queue.PeekMessagesAsync(32)).Value : [];
 
     /// <summary>Decoded texts of the messages on a queue, taking them off it.</summary>
     public static async Task<IReadOnlyList<string>> ReceiveAsync(QueueClient queue)
@@ -120,6 +154,14 @@ public sealed class SampleApp : IAsyncDisposable
 
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>The id of the worker process that answers <c>GET lifecycle/pid</c>: a restarted worker is a new process.</summary>
+    public async Task<int> ServingProcessIdAsync()
+    {
+        using var response = await Http.GetAsync(new Uri("/sample/lifecycle/pid", UriKind.Relative));
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{response.StatusCode}; the host's log:{Environment.NewLine}{Log}");
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("pid").GetInt32();
     }
 
     /// <summary>Collects what a queue-writing function reported until <paramref name="count"/> messages have come.</summary>

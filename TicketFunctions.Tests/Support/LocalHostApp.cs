@@ -14,8 +14,8 @@ namespace TicketFunctions.Tests.Support;
 
 /// <summary>
 /// The whole app as Azure runs it: the app's real worker process (its build output, <see cref="AppDirectory"/>) under
-/// the local host, on a free port, with queues on a real Azurite (its own, or a shared <see cref="AzuriteFixture"/>)
-/// and a fresh database. Talk to it over HTTP. <see cref="Services"/> are the app's services in the test process over
+/// the local host, on a free port, with queues on a real Azurite (its own, or a shared <see cref="AzuriteFixture"/>;
+/// the app's queues created first, as infra/ creates them in Azure) and a fresh database. Talk to it over HTTP. <see cref="Services"/> are the app's services in the test process over
 /// the same database, for seeding and for checking what was written.
 /// </summary>
 public sealed class LocalHostApp : IAsyncDisposable
@@ -52,7 +52,7 @@ public sealed class LocalHostApp : IAsyncDisposable
 
     public Db Db => Services.GetRequiredService<Db>();
 
-    /// <summary>The worker process's id (a child of this test process).</summary>
+    /// <summary>The worker process's id (a child of this test process; a restarted worker is a new process).</summary>
     public int WorkerProcessId => _host.WorkerProcessId;
 
     /// <summary>The app's build output, as the test project's reference to it builds it (same configuration).</summary>
@@ -92,6 +92,7 @@ public sealed class LocalHostApp : IAsyncDisposable
             values[key] = value;
         }
 
+        await AppQueues.CreateAsync(values["AzureWebJobsStorage"]!);
         var log = new HostLog();
         var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
         {
@@ -173,7 +174,7 @@ public sealed class LocalHostApp : IAsyncDisposable
     /// <summary>Stops the host and its worker without deleting the database, as a restart test needs.</summary>
     public Task StopAsync() => _host.StopAsync();
 
-    /// <summary>Kills the worker process at once (SIGKILL), as a crash would; the host then stops too.</summary>
+    /// <summary>Kills the worker process at once (SIGKILL), as a crash would; the host starts a new one.</summary>
     public void KillWorker() => _host.KillWorker();
 
     public async ValueTask DisposeAsync()
