@@ -21,11 +21,12 @@ public static class FailureReasons
 {
     public const string BookingExpired = "booking_expired";
     public const string BookingCancelled = "booking_cancelled";
+    public const string ShowtimeStarted = "showtime_started";
     public const string ProcessingFailed = "processing_failed";
     public const string CardDeclined = "card_declined";
     public const string InvalidToken = "invalid_token";
 
-    public static readonly string[] All = [BookingExpired, ProcessingFailed, CardDeclined, InvalidToken];
+    public static readonly string[] All = [BookingExpired, BookingCancelled, ShowtimeStarted, ProcessingFailed, CardDeclined, InvalidToken];
 }
 
 public sealed record CreatePaymentRequest(
