@@ -137,7 +137,7 @@ internal static class Flow
 
         var paid = await Eventually(() => user.Payments[payment.Id!.Value].GetAsync(), p => p?.Status == PaymentStatus.SUCCESS);
         Check(paid!.ProcessedAt is not null && paid.Amount == 25.00m, "the payment succeeded");
-        Check((await user.Bookings.GetAsync(r => r.QueryParameters.StatusAsBookingStatus = BookingStatus.CONFIRMED))?.Items?.SingleOrDefault()?.Id == booking.Id, "the user's CONFIRMED bookings");
+        Check((await user.Bookings.GetAsync(r => r.QueryParameters.Status = BookingStatus.CONFIRMED))?.Items?.SingleOrDefault()?.Id == booking.Id, "the user's CONFIRMED bookings");
         await Conflict(() => user.Payments.PostAsync(pay), "booking_not_payable");
 
         // The admin's views, and the sales report for a date range (a date alone, and a date-time without an offset).
@@ -145,7 +145,7 @@ internal static class Flow
         var listed = await admin.Manage.Bookings.GetAsync(r =>
         {
             r.QueryParameters.ShowtimeId = showtime.Id;
-            r.QueryParameters.StatusAsBookingStatus = BookingStatus.CONFIRMED;
+            r.QueryParameters.Status = BookingStatus.CONFIRMED;
             r.QueryParameters.From = DateTime.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         });
         Check(listed?.Items?.SingleOrDefault() is { PaymentStatus: PaymentStatus.SUCCESS, MovieTitle: var title } && title == movie.Title, "the admin's list");
@@ -165,7 +165,7 @@ internal static class Flow
         Check(notCancellable.BookingStatus == BookingStatus.CANCELLED, "booking_not_cancellable says CANCELLED");
         Check((await user.Payments[payment.Id!.Value].GetAsync())?.Status == PaymentStatus.REFUNDED, "the payment is REFUNDED");
         Check((await anonymous.Showtimes[showtime.Id.Value].GetAsync())?.AvailableSeats == 6, "the seats are free again");
-        var cancelledList = await admin.Manage.Bookings.GetAsync(r => (r.QueryParameters.ShowtimeId, r.QueryParameters.StatusAsBookingStatus) = (showtime.Id, BookingStatus.CANCELLED));
+        var cancelledList = await admin.Manage.Bookings.GetAsync(r => (r.QueryParameters.ShowtimeId, r.QueryParameters.Status) = (showtime.Id, BookingStatus.CANCELLED));
         Check(cancelledList?.Items?.SingleOrDefault()?.PaymentStatus == PaymentStatus.REFUNDED, "the admin sees the refund");
         var after = await admin.Manage.Reports.Sales.GetAsync(r => (r.QueryParameters.From, r.QueryParameters.To) = (day, day));
         Check(after?.Movies?.Any(m => m.MovieId == movie.Id && m.TicketsSold > 0) != true, "a cancelled booking sells nothing");
