@@ -134,10 +134,10 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
     }
 
     /// <summary>
-    /// A reference that may be null, written for OpenAPI 3.0 as <c>nullable: true</c> beside <c>allOf</c> and no type of
-    /// its own: a type there would make generators (Kiota) read the property as that type rather than the referenced one.
+    /// A reference that may be null, as OpenAPI 3.1 (JSON Schema) says it: the referenced schema or null. Generators
+    /// read it as the referenced type, nullable; no enum gets a null member.
     /// </summary>
-    private static JsonObject OrNull(JsonObject reference) => new() { ["type"] = "null", ["allOf"] = new JsonArray(reference) };
+    private static JsonObject OrNull(JsonObject reference) => new() { ["anyOf"] = new JsonArray(reference, new JsonObject { ["type"] = "null" }) };
 
     /// <summary>Removes the members whose value is null (a rule that does not apply), and returns the object.</summary>
     private static JsonObject WithoutNulls(JsonObject schema)

@@ -105,8 +105,8 @@ public static partial class OpenApiDocumentFactory
     // What /openapi/v3.json answers: an OpenAPI 3 document, described by the members a client reads first.
     private const string OpenApiDocumentJson = """
         {"type": "object", "required": ["openapi", "info", "paths"], "additionalProperties": true,
-         "description": "An OpenAPI 3 document (https://spec.openapis.org/oas/v3.0.4): this API's description.",
-         "properties": {"openapi": {"type": "string", "description": "The OpenAPI version, such as 3.0.4."},
+         "description": "An OpenAPI 3.1 document (https://spec.openapis.org/oas/v3.1): this API's description.",
+         "properties": {"openapi": {"type": "string", "description": "The OpenAPI version, such as 3.1.2."},
            "info": {"type": "object", "required": ["title", "version"], "additionalProperties": true,
              "properties": {"title": {"type": "string"}, "version": {"type": "string"}, "description": {"type": "string"}}},
            "paths": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": true}, "description": "Each path with its operations."}}}
@@ -290,8 +290,10 @@ public static partial class OpenApiDocumentFactory
                     description = $"{description} Takes {Query.InstantRule}.".TrimStart();
                 }
 
-                // A named enum (a nullable one is wrapped in allOf) is referenced as it is.
-                if (((schema["allOf"] as JsonArray)?.Single() ?? (schema.ContainsKey("$ref") ? schema : null)) is { } reference)
+                // A named enum (wrapped in allOf beside a description, in anyOf with null when nullable) is referenced as it is:
+                // an absent parameter is the default, never null.
+                var wrapped = (schema["allOf"] ?? schema["anyOf"]) as JsonArray;
+                if ((wrapped?.FirstOrDefault(s => s?["$ref"] is not null) ?? (schema.ContainsKey("$ref") ? schema : null)) is { } reference)
                 {
                     yield return new OpenApiParameter { Name = name, In = ParameterLocation.Query, Description = description, Schema = schemas.Parse(reference.DeepClone()) };
                     continue;

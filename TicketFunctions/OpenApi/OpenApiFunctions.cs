@@ -54,7 +54,7 @@ public sealed class OpenApiFunctions
         """;
 
     // The document depends only on the assembly, so it is built once, on the first request for it.
-    private static readonly Lazy<Task<string>> DocumentJson = new(() => OpenApiDocumentFactory.Build(typeof(OpenApiFunctions).Assembly, Json.Options).SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0));
+    private static readonly Lazy<Task<string>> DocumentJson = new(() => OpenApiDocumentFactory.Build(typeof(OpenApiFunctions).Assembly, Json.Options).SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1));
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
     private static readonly Lazy<FrozenDictionary<string, Asset>> Assets = new(LoadAssets);
 
