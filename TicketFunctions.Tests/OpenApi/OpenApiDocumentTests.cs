@@ -125,7 +125,7 @@ public sealed class OpenApiDocumentTests
 
         Assert.Empty(result.Diagnostic!.Errors.Select(e => e.ToString()));
         Assert.Empty(result.Diagnostic.Warnings.Select(e => e.ToString()));
-        Assert.Equal(OpenApiSpecVersion.OpenApi3_0, result.Diagnostic.SpecificationVersion);
+        Assert.Equal(OpenApiSpecVersion.OpenApi3_1, result.Diagnostic.SpecificationVersion);
         Assert.Equal("TicketFunctions", result.Document!.Info.Title);
         Assert.Equal("1.0.0", result.Document.Info.Version);
         Assert.NotEmpty(result.Document.Paths);
@@ -142,7 +142,7 @@ public sealed class OpenApiDocumentTests
         Assert.Equal(200, v3.Status);
         Assert.Equal("application/json; charset=utf-8", v3.ContentType);
         Assert.Equal(v3.Body, swagger.Body);
-        Assert.StartsWith("3.0.", v3.Json.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("3.1.", v3.Json.GetProperty("openapi").GetString(), StringComparison.Ordinal);
         Assert.Equal("/api", v3.Json.GetProperty("servers")[0].GetProperty("url").GetString());
         var bearer = v3.Json.GetProperty("components").GetProperty("securitySchemes").GetProperty(OpenApiDocumentFactory.BearerScheme);
         Assert.Equal("http", bearer.GetProperty("type").GetString());
@@ -195,7 +195,7 @@ public sealed class OpenApiDocumentTests
         }
 
         var built = OpenApiDocumentFactory.Build(typeof(SampleFunctions).Assembly, TicketFunctions.Common.Json.Options);
-        var json = JsonDocument.Parse(await built.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0)).RootElement;
+        var json = JsonDocument.Parse(await built.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1)).RootElement;
         var list = json.GetProperty("paths").GetProperty("/samples/{id}/items").GetProperty("get");
         var parameters = list.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
         Assert.Equal("int64", parameters["id"].GetProperty("schema").GetProperty("format").GetString());
