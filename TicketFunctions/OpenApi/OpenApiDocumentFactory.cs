@@ -72,8 +72,14 @@ public static partial class OpenApiDocumentFactory
         The movie-ticket booking API of TicketFunctions.
 
         - Log in with `POST /auth/login`, then send `Authorization: Bearer <accessToken>` (the **Authorize** button). Locally, the
-          login example is the admin of local.settings.json.example, and the other examples follow on from each other
-          (movie 1, theatre 1, showtime 1, booking 1).
+          login example is the admin of local.settings.json.example.
+        - The examples use id 1, which is right only on an empty database. Otherwise put in the ids your own calls answered
+          (each `id` of a 201, or the end of its `Location`): your movie's and theatre's into `POST /showtimes` (`movieId`,
+          `theatreId`), your showtime's into `POST /bookings` (`showtimeId`) and `/showtimes/{id}/seats`, your booking's into
+          `POST /payments` (`bookingId`) and `/bookings/{id}`, and the payment's into `GET /payments/{id}`. Log in as the user
+          who booked to pay: another user's booking answers 404.
+        - `from` and `to` take a date (`2027-01-01`; as `to` it means the whole of that UTC day) or a date-time; a date-time
+          without an offset is UTC.
         - JSON names are camelCase; unknown fields and wrongly typed values are rejected with 400.
         - Times are ISO 8601 in UTC with `Z`; money is a number with two decimals (12.50); ids are positive integers.
         - Errors are RFC 9457 problem details (`application/problem+json`); validation failures list the fields in `errors`.
