@@ -223,6 +223,23 @@ public sealed class OpenApiDocumentTests
         Assert.All(reasons, reason => Assert.Contains(reason, description, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_readmes_from_and_to_values_are_valid_per_the_document()
+    {
+        var document = await ServedDocument();
+        var readme = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "README.md"));
+        var sent = System.Text.RegularExpressions.Regex.Matches(readme, @"(?<path>/manage/[a-z/]+)\?[^""\s]*?\b(?<name>from|to)=(?<value>[^&""\s]+)")
+            .Select(m => (Path: m.Groups["path"].Value, Name: m.Groups["name"].Value, Value: m.Groups["value"].Value)).ToList();
+
+        Assert.NotEmpty(sent);
+        foreach (var (path, name, value) in sent)
+        {
+            var schema = document.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("parameters").EnumerateArray()
+                .Single(p => p.GetProperty("name").GetString() == name).GetProperty("schema");
+            Assert.Matches(schema.GetProperty("pattern").GetString()!, value);
+        }
+    }
+
     internal static async Task<JsonElement> ServedDocument()
     {
         await using var app = await TestApp.StartAsync();

@@ -10,7 +10,7 @@ internal sealed class OpenApiContract
 {
     private static readonly Lazy<OpenApiContract> Lazy = new(() => new OpenApiContract(ServedDocument()));
 
-    private readonly List<(string Method, Regex Path, OpenApiOperationContract Operation)> _operations = [];
+    private readonly List<(string Method, Regex Path, string[] Integers, OpenApiOperationContract Operation)> _operations = [];
 
     private OpenApiContract(JsonNode document)
     {
@@ -18,18 +18,27 @@ internal sealed class OpenApiContract
         var definitions = document["components"]!["schemas"]!.ToJsonString().Replace("#/components/schemas/", "#/$defs/", StringComparison.Ordinal);
         foreach (var (path, item) in document["paths"]!.AsObject())
         {
-            var pattern = new Regex("^" + Regex.Replace(Regex.Escape(server + path), @"\\\{\w+}", "[^/]+") + "$", RegexOptions.CultureInvariant);
+            var pattern = new Regex("^" + Regex.Replace(Regex.Escape(server + path), @"\\\{(\w+)}", "(?<$1>[^/]+)") + "$", RegexOptions.CultureInvariant);
             foreach (var (method, operation) in item!.AsObject())
             {
-                _operations.Add((method.ToUpperInvariant(), pattern, new OpenApiOperationContract(operation!, definitions)));
+                var integers = (operation!["parameters"]?.AsArray() ?? []).Where(p => p!["in"]!.GetValue<string>() == "path" && p["schema"]?["type"]?.GetValue<string>() == "integer")
+                    .Select(p => p!["name"]!.GetValue<string>()).ToArray();
+                _operations.Add((method.ToUpperInvariant(), pattern, integers, new OpenApiOperationContract(operation, definitions)));
             }
         }
     }
 
     public static OpenApiContract Instance => Lazy.Value;
 
+    /// <summary>
+    /// The operation a request reaches, or null. A route's integer parameter is its {id:long} constraint: a value that is
+    /// not a long matches no route, and the host answers 404 without the app (as the real host does for a constraint).
+    /// </summary>
     public OpenApiOperationContract? Find(HttpMethod method, Uri uri)
-        => _operations.FirstOrDefault(o => o.Method == method.Method && o.Path.IsMatch(uri.AbsolutePath)).Operation;
+        => _operations.Select(o => (o, Match: o.Path.Match(uri.AbsolutePath)))
+            .FirstOrDefault(x => x.o.Method == method.Method && x.Match.Success
+                && x.o.Integers.All(name => long.TryParse(Uri.UnescapeDataString(x.Match.Groups[name].Value), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out _)))
+            .o.Operation;
 
     // The document the app serves: the same build, the same factory and the same version as OpenApiFunctions.
     private static JsonNode ServedDocument()

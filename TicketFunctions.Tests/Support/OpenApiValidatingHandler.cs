@@ -22,7 +22,7 @@ public sealed class OpenApiValidatingHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
-        if (OpenApiContract.Instance.Find(request.Method, request.RequestUri!) is not { } operation)
+        if (OpenApiContract.Instance.Find(request.Method, request.RequestUri!) is not { } operation || RefusedByTheServer(response))
         {
             return response;
         }
@@ -43,6 +43,11 @@ public sealed class OpenApiValidatingHandler : DelegatingHandler
 
         return response;
     }
+
+    // Kestrel's own refusal of a request it cannot parse (a NUL in the path, a line or header too long): a 4xx with no
+    // body that closes the connection, before any route is chosen; the app's own 4xx answers are problems and keep it open.
+    private static bool RefusedByTheServer(HttpResponseMessage response)
+        => (int)response.StatusCode is >= 400 and < 500 && response.Headers.ConnectionClose == true && response.Content.Headers.ContentLength == 0;
 
     private static string Shorten(string body) => body.Length > 2000 ? body[..2000] + "..." : body;
 }
