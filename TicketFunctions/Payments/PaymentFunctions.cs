@@ -27,7 +27,7 @@ public sealed class PaymentFunctions(PaymentService payments)
     [ProducesResponseType(typeof(PaymentResponse), 202, Description = "Accepted; Location names the payment.")]
     [ProducesResponseType(400, Description = "A field or the Idempotency-Key header is invalid.")]
     [ProducesResponseType(404, Description = "No such booking of the caller's.")]
-    [ProducesResponseType(409, Description = "booking_not_payable (not PENDING or its hold expired), showtime_started, payment_exists, or idempotency_key_reused.")]
+    [ProducesResponseType(409, Description = "booking_not_payable (not PENDING or its hold expired; extension `bookingStatus` says which), showtime_started, payment_exists (a PENDING or SUCCESS payment is there), or idempotency_key_reused.")]
     public async Task<CreatePaymentOutput> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "payments")] HttpRequest req)
     {
