@@ -46,7 +46,7 @@ public sealed partial class LogSecrecyTests(SecurityHost host)
         Assert.Equal("FAILED", await SecurityHost.SettledPaymentStatus(host.App.Db, declined));
 
         // The processing's lines are in the log before it is read, so the scan below reads what the flows wrote.
-        await Eventually.True(() => Task.FromResult(host.App.Log.Contains($"Payment {declined} failed: card_declined")), "the declined payment's log line");
+        await Eventually.True(() => Task.FromResult(host.App.Log.Contains($"Payment {declined} is FAILED: card_declined")), "the declined payment's log line");
         var lines = host.App.Log.Lines.ToArray();
         Assert.Contains(lines, l => l.Contains($"Payment {paid} succeeded", StringComparison.Ordinal));
 
