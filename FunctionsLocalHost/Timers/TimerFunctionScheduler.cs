@@ -87,6 +87,10 @@ internal sealed class TimerFunctionScheduler : BackgroundService
             try
             {
                 lease = await ListenerLease.TryAcquireAsync(_storage.Container, _lockId, _singleton, _clock, _logger, stoppingToken).ConfigureAwait(false);
+                if (lease is null)
+                {
+                    TimerLog.LockNotAcquired(_logger, _lockId);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -99,7 +103,6 @@ internal sealed class TimerFunctionScheduler : BackgroundService
 
             if (lease is null)
             {
-                TimerLog.LockNotAcquired(_logger, _lockId);
                 if (!await PauseAsync(_singleton.RetryInterval, stoppingToken).ConfigureAwait(false))
                 {
                     break;
@@ -108,6 +111,7 @@ internal sealed class TimerFunctionScheduler : BackgroundService
                 continue;
             }
 
+            var failed = false;
             await using (lease.ConfigureAwait(false))
             {
                 using var listening = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
@@ -119,10 +123,18 @@ internal sealed class TimerFunctionScheduler : BackgroundService
                 {
                     // Stopping, or the lease was lost: the listener stops before the lease is let go.
                 }
-                catch (Exception ex) when (ex is RequestFailedException or AggregateException or HttpRequestException)
+                catch (Exception ex)
                 {
-                    TimerLog.StorageFailed(_logger, ex, _function.Name);
+                    // A status blob that cannot be read, say: logged, and the listener tries again later rather than
+                    // stopping the host (an exception out of a hosted service would).
+                    TimerLog.ListenerFailed(_logger, ex, _function.Name);
+                    failed = true;
                 }
+            }
+
+            if (failed && !await PauseAsync(_singleton.RetryInterval, stoppingToken).ConfigureAwait(false))
+            {
+                break;
             }
         }
     }

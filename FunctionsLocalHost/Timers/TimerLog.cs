@@ -46,4 +46,7 @@ internal static partial class TimerLog
 
     [LoggerMessage(EventId = 114, Level = LogLevel.Error, Message = "Reaching the Storage account for the listener of '{FunctionName}' failed; trying again")]
     internal static partial void StorageFailed(ILogger logger, Exception exception, string functionName);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Error, Message = "The timer listener of '{FunctionName}' failed; it lets its lease go and tries again")]
+    internal static partial void ListenerFailed(ILogger logger, Exception exception, string functionName);
 }
