@@ -124,6 +124,12 @@ public sealed class TimerTests(SampleAppFixture fixture, ITestOutputHelper outpu
         var firstRun = (await SampleApp.EventuallyAsync(() => Task.FromResult(Fired(app)), r => r.Count > 0, "a Tick run once the lease expired", TimeSpan.FromSeconds(45)))[0];
         output.WriteLine($"the dead host's lease expired at {expires:HH:mm:ss.fff}; the new host's first run at {firstRun:HH:mm:ss.fff}");
         Assert.True(firstRun >= expires, $"Tick ran at {firstRun:O}, while the dead host's lease lasted until {expires:O}");
+
+        // The new host renews its 15 s lease (at half of it): a lease period after its first run, nobody else gets it.
+        var heldSince = DateTimeOffset.Now;
+        await SampleApp.EventuallyAsync(() => Task.FromResult(DateTimeOffset.Now - heldSince), t => t > TimeSpan.FromSeconds(16), "a lease period");
+        var taken = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => lockBlob.GetBlobLeaseClient().AcquireAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(409, taken.Status);
         Assert.Equal(LeaseState.Leased, (await lockBlob.GetPropertiesAsync()).Value.LeaseState);
     }
 
@@ -186,6 +192,36 @@ public sealed class TimerTests(SampleAppFixture fixture, ITestOutputHelper outpu
         var (last, next, _) = stored!.Value;
         Assert.InRange(last, startedAt, DateTime.Now);
         Assert.Equal(Daily3(last), next);
+        Assert.Single(app.Log.Containing(Executing));
+    }
+
+    [Fact]
+    public async Task A_stored_status_that_the_schedule_would_not_give_is_re_based_on_a_changed_schedule_and_not_run_as_past_due()
+    {
+        var hostId = NewHostId();
+        var status = Hosts.GetBlobClient($"timers/{hostId}/Host.Functions.Tick/status");
+        await Hosts.CreateIfNotExistsAsync();
+        // Recorded under an older schedule (daily at 04:00): the 03:00 schedule would not give this Next after this Last.
+        var yesterday4 = DateTime.Now.Date.AddDays(-1).AddHours(4);
+        await status.UploadAsync(BinaryData.FromObjectAsJson(new { Last = Iso(yesterday4.AddDays(-1)), Next = Iso(yesterday4), LastUpdated = Iso(yesterday4.AddDays(-1)) }), overwrite: true);
+
+        var startedAt = DateTime.Now;
+        await using var app = await SampleApp.StartAsync(fixture.Azurite, s =>
+        {
+            s["AzureWebJobs.Tick.Disabled"] = "false";
+            s["TickSchedule"] = "0 0 3 * * *";
+            s["AzureFunctionsWebHost__hostid"] = hostId;
+        });
+
+        var tick = JsonDocument.Parse(Assert.Single(await app.CollectAsync("TickQueue", 1))).RootElement;
+        await SampleApp.EventuallyAsync(() => ReadStatusAsync(status), s => s is { } x && x.Last >= startedAt, "the status after the run");
+
+        // ScheduleMonitor.CheckPastDueAsync: the expected next occurrence (yesterday 03:00) is past, so the status is
+        // re-based on now (Last "never", Next the coming 03:00, LastUpdated now): runOnStartup's run, not a past-due one.
+        Assert.False(tick.GetProperty("IsPastDue").GetBoolean());
+        Assert.Equal(DateTime.MinValue, tick.GetProperty("Last").GetDateTime());
+        Assert.Equal(Daily3(startedAt), tick.GetProperty("Next").GetDateTime().ToLocalTime());
+        Assert.InRange(tick.GetProperty("LastUpdated").GetDateTime().ToLocalTime(), startedAt, DateTime.Now);
         Assert.Single(app.Log.Containing(Executing));
     }
 
