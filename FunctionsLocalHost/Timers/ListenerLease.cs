@@ -83,16 +83,12 @@ internal sealed class ListenerLease : IAsyncDisposable
 
         try
         {
-            await blob.UploadAsync(BinaryData.FromString(string.Empty), cancellationToken).ConfigureAwait(false);
+            await UploadUnlessPresentAsync(blob, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             await UploadUnlessPresentAsync(blob, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            // Another host created it (and may hold it) meanwhile.
         }
 
         return await AcquireAsync(blob, period, cancellationToken).ConfigureAwait(false);

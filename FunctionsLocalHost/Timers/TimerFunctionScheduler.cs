@@ -219,7 +219,8 @@ internal sealed class TimerFunctionScheduler : BackgroundService
         {
             at = _schedule.Next(at);
             var universal = at.ToUniversalTime().ToString(Format, CultureInfo.InvariantCulture);
-            text.AppendLine(utc ? universal : $"{at.ToString(Format, CultureInfo.InvariantCulture)} ({universal})");
+            // The real occurrence is a DateTime of unspecified kind, so its local form carries no offset.
+            text.AppendLine(utc ? universal : $"{DateTime.SpecifyKind(at, DateTimeKind.Unspecified).ToString(Format, CultureInfo.InvariantCulture)} ({universal})");
         }
 
         return text.ToString();
