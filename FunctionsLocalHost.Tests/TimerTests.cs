@@ -225,6 +225,21 @@ public sealed class TimerTests(SampleAppFixture fixture, ITestOutputHelper outpu
         Assert.Single(app.Log.Containing(Executing));
     }
 
+    [Fact]
+    public async Task A_host_with_a_timer_and_no_blob_service_stops_at_start_and_says_what_to_start()
+    {
+        // Queues reachable, blobs not (a queue-only emulator, or a connection string naming no BlobEndpoint).
+        var settings = SampleApp.DefaultSettings(fixture.Azurite.ConnectionString.Replace(
+            fixture.Azurite.BlobEndpoint.ToString(), $"http://127.0.0.1:{AzuriteProcess.FreePort()}/{AzuriteFixture.AccountName}", StringComparison.Ordinal));
+        settings["AzureWebJobs.Tick.Disabled"] = "false";
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => LocalFunctionsHost.StartAsync(SampleApp.Options(settings, new LogLines())));
+
+        Assert.StartsWith("Cannot reach the Storage blob service at http://127.0.0.1:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(AzureWebJobsStorage)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Timer functions keep their leases and schedule status in blobs", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>When each Tick of a host fired, from its Executing lines ("Timer fired at 2026-12-07T14:00:02.0012345+00:00").</summary>
     private static List<DateTimeOffset> Fired(SampleApp app)
         => app.Log.Containing(Executing)
