@@ -34,7 +34,8 @@ public sealed class LocalHostApp : IAsyncDisposable
         Directory = directory;
         Azurite = azurite;
         BaseAddress = host.BaseAddress;
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        // Every answer is checked against the OpenAPI document (OpenApiValidatingHandler).
+        Client = new HttpClient(new OpenApiValidatingHandler()) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public HttpClient Client { get; }
