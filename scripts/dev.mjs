@@ -145,6 +145,8 @@ async function start() {
     log('AzureWebJobsStorage is set in the environment; using that account (no Azurite started)');
   } else if (await portOpen(10001)) {
     log('a Storage emulator is already listening on 127.0.0.1:10001; using it');
+    // The timers' leases and schedule status live in blobs, as in Azure: a queue-only emulator stops the host at start.
+    if (!(await portOpen(10000))) log('it has no blob service on 127.0.0.1:10000, which the timer functions need: run the whole azurite (npm run azurite), not azurite-queue');
   } else {
     const bin = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'azurite.cmd' : 'azurite');
     azurite = spawn(bin, ['--silent', '--location', path.join(root, '.azurite'), '--skipApiVersionCheck', '--loose', '--disableTelemetry'], { cwd: root, stdio: 'inherit' });

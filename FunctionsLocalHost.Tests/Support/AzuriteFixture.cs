@@ -1,7 +1,7 @@
 namespace FunctionsLocalHost.Tests.Support;
 
 /// <summary>
-/// <see cref="AzuriteProcess"/> as an xunit fixture: a real Azurite queue service on a free port, in memory, for a
+/// <see cref="AzuriteProcess"/> as an xunit fixture: a real Azurite (blob and queue services) on free ports, in memory, for a
 /// test class or collection. Shared by this project and the app's tests (which link this file).
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
@@ -17,7 +17,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public Uri QueueEndpoint => Azurite.QueueEndpoint;
 
-    /// <summary>The explicit devstore account connection string (UseDevelopmentStorage=true would mean port 10001).</summary>
+    public Uri BlobEndpoint => Azurite.BlobEndpoint;
+
+    /// <summary>The explicit devstore account connection string (UseDevelopmentStorage=true would mean ports 10000 and 10001).</summary>
     public string ConnectionString => Azurite.ConnectionString;
 
     public async Task InitializeAsync() => _azurite = await AzuriteProcess.StartAsync();

@@ -5,7 +5,9 @@ using System.Net.Sockets;
 namespace FunctionsLocalHost.Tests.Support;
 
 /// <summary>
-/// A real Azurite queue service from the repository's node_modules, on a free port, in memory; killed on dispose.
+/// A real Azurite from the repository's node_modules (its blob, queue and table services, each on a free port), in
+/// memory; killed on dispose. The Functions host needs the blob service beside the queues: its timer leases and schedule
+/// status live there.
 /// No test framework here: the tests wrap it in <see cref="AzuriteFixture"/>, and the app's tests and the benchmarks
 /// link this file.
 /// </summary>
@@ -21,17 +23,21 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     public int QueuePort { get; private set; }
 
+    public int BlobPort { get; private set; }
+
     public Uri QueueEndpoint => new($"http://127.0.0.1:{QueuePort}/{AccountName}");
 
-    /// <summary>The explicit devstore account connection string (UseDevelopmentStorage=true would mean port 10001).</summary>
+    public Uri BlobEndpoint => new($"http://127.0.0.1:{BlobPort}/{AccountName}");
+
+    /// <summary>The explicit devstore account connection string (UseDevelopmentStorage=true would mean ports 10000 and 10001).</summary>
     public string ConnectionString
-        => $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};QueueEndpoint={QueueEndpoint};";
+        => $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};QueueEndpoint={QueueEndpoint};";
 
     private AzuriteProcess()
     {
     }
 
-    /// <summary>Starts Azurite and waits until its queue service answers.</summary>
+    /// <summary>Starts Azurite and waits until its blob and queue services answer.</summary>
     public static async Task<AzuriteProcess> StartAsync()
     {
         var azurite = new AzuriteProcess();
@@ -50,7 +56,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private async Task InitializeAsync()
     {
         var root = RepositoryRoot();
-        var azurite = Path.Combine(root, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite-queue.cmd" : "azurite-queue");
+        var azurite = Path.Combine(root, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite.cmd" : "azurite");
         if (!File.Exists(azurite))
         {
             throw new InvalidOperationException($"Azurite is not installed ({azurite} is missing): run npm ci first in {root}.");
@@ -63,12 +69,18 @@ public sealed class AzuriteProcess : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             QueuePort = FreePort();
+            BlobPort = FreePort();
             _process = Process.Start(new ProcessStartInfo(azurite)
             {
                 ArgumentList =
                 {
                     "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "--queueHost", "127.0.0.1",
+                    "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "--blobHost", "127.0.0.1",
+                    // The table service cannot be left out of this launcher; it gets a free port too, unused.
+                    "--tablePort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "--tableHost", "127.0.0.1",
                     "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
                 },
                 WorkingDirectory = _location,
@@ -96,7 +108,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
                     said = output.ToString();
                 }
 
-                throw new InvalidOperationException($"Azurite did not answer on port {QueuePort} within {StartTimeout.TotalSeconds} s. It said: {said}");
+                throw new InvalidOperationException($"Azurite did not answer on ports {BlobPort} and {QueuePort} within {StartTimeout.TotalSeconds} s. It said: {said}");
             }
         }
     }
@@ -128,7 +140,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
             try
             {
                 // Any HTTP answer (even 403 for the missing signature) means the service is up.
-                using var response = await http.GetAsync(new Uri($"{QueueEndpoint}?comp=list"));
+                using var queues = await http.GetAsync(new Uri($"{QueueEndpoint}?comp=list"));
+                using var blobs = await http.GetAsync(new Uri($"{BlobEndpoint}?comp=list"));
                 return true;
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)

@@ -231,8 +231,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
                 + "this host runs HTTP functions through the ASP.NET Core integration; call ConfigureFunctionsWebApplication() in Program.cs.");
         }
 
-        _http = BuildHttpHost(functions, enabled, configuration, hostSettings, workerUri, port);
+        _http = BuildHttpHost(functions, enabled, configuration, hostSettings, workerUri, port, appDirectory);
         await CheckStorageAsync(_http.Services.GetRequiredService<QueueConnections>(), enabled, cancellationToken).ConfigureAwait(false);
+        await TimerListeners.CheckStorageAsync(_http.Services, enabled, cancellationToken).ConfigureAwait(false);
         try
         {
             await _http.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -274,7 +275,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     internal static string EnvironmentName(IConfiguration configuration)
         => configuration["AZURE_FUNCTIONS_ENVIRONMENT"] is { Length: > 0 } name ? name : "Development";
 
-    private WebApplication BuildHttpHost(IReadOnlyList<HostedFunction> functions, IReadOnlyList<HostedFunction> enabled, IConfiguration configuration, HostSettings hostSettings, Uri? workerUri, int port)
+    private WebApplication BuildHttpHost(IReadOnlyList<HostedFunction> functions, IReadOnlyList<HostedFunction> enabled, IConfiguration configuration, HostSettings hostSettings, Uri? workerUri, int port, string appDirectory)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -296,11 +297,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
                 function, sp.GetRequiredService<FunctionInvoker>(), sp.GetRequiredService<QueueConnections>(), _loggers));
         }
 
-        foreach (var function in enabled.Where(f => f.IsTimer))
-        {
-            builder.Services.AddSingleton<IHostedService>(sp => new TimerFunctionScheduler(
-                function, sp.GetRequiredService<FunctionInvoker>(), configuration, sp.GetRequiredService<TimeProvider>()));
-        }
+        TimerListeners.Add(builder.Services, enabled.Where(f => f.IsTimer), configuration, appDirectory, EnvironmentName(configuration), _loggers);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -42,6 +42,7 @@ internal sealed class WorkerDispatcher : IAsyncDisposable
     private readonly TimeSpan _startTimeout;
     private readonly Stack<DateTimeOffset> _errors = new();
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
     private readonly TaskCompletionSource<string> _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private TaskCompletionSource<StartedWorker> _ready = NewReady();
@@ -202,6 +203,12 @@ internal sealed class WorkerDispatcher : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        // A second dispose (an explicit one, then the caller's await using) has nothing left to do.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         lock (_gate)
         {
             _stopping.Cancel();

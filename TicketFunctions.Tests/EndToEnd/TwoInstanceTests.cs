@@ -328,6 +328,59 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
         }));
     }
 
+    [Fact]
+    public async Task Each_occurrence_of_each_timer_runs_once_over_both_instances()
+    {
+        // The real host runs a timer function on the one instance that holds its listener lease (azure-webjobs-sdk
+        // Singleton/SingletonListener.cs, azure-webjobs-sdk-extensions Timers/Listener/TimerListener.cs). Azure gives a
+        // site's instances one host id; this pair gets one of its own, so that a lease left by an instance an earlier
+        // test killed (it expires, it is not released) cannot keep these timers waiting. Every two seconds: the
+        // monitor is off, so only the lease decides.
+        string[] timers = ["ResendPendingPayments", "SweepRefunds", "Maintenance"];
+        await using var apps = await TwoInstances.StartAsync(azurite, settings: new Dictionary<string, string>
+        {
+            ["AzureFunctionsWebHost__hostid"] = "twoinst-" + Guid.NewGuid().ToString("N")[..16],
+            ["Payments__ResendSchedule"] = "*/2 * * * * *",
+            ["Refunds__SweepSchedule"] = "*/2 * * * * *",
+            ["Maintenance__Schedule"] = "*/2 * * * * *",
+        });
+        await apps.WithOutputOnFailure(async () =>
+        {
+            await Eventually.True(
+                () => Task.FromResult(timers.All(t => TimerRuns(apps.A, t).Count + TimerRuns(apps.B, t).Count >= 5)),
+                "five runs of each timer over both instances", TimeSpan.FromSeconds(60));
+
+            foreach (var timer in timers)
+            {
+                var (a, b) = (TimerRuns(apps.A, timer), TimerRuns(apps.B, timer));
+                var perOccurrence = a.Concat(b).GroupBy(EvenSecond).ToList();
+                report.Line($"two instances, timer {timer}: runs A/B {a.Count}/{b.Count}, {perOccurrence.Count} occurrences, "
+                    + $"at most {perOccurrence.Max(o => o.Count())} run(s) per occurrence");
+
+                // One instance holds the lease for the whole run; each occurrence (an even second) ran once in all.
+                Assert.True(a.Count == 0 || b.Count == 0, $"{timer} ran on both instances: A {a.Count}, B {b.Count}");
+                Assert.All(perOccurrence, o => Assert.Single(o));
+            }
+        });
+    }
+
+    /// <summary>When an instance's runs of a timer function fired, from its Executing lines ("Reason='Timer fired at ...'").</summary>
+    private static List<DateTimeOffset> TimerRuns(AppProcess app, string function)
+    {
+        const string Fired = "(Reason='Timer fired at ";
+        return app.Lines($"Executing 'Functions.{function}' {Fired}")
+            .Select(l => l[(l.IndexOf(Fired, StringComparison.Ordinal) + Fired.Length)..l.IndexOf("', Id=", StringComparison.Ordinal)])
+            .Select(at => DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+    }
+
+    /// <summary>The occurrence of a "*/2 * * * * *" schedule a run belongs to (a start-up run falls between two).</summary>
+    private static DateTimeOffset EvenSecond(DateTimeOffset firedAt)
+    {
+        var second = new DateTimeOffset(firedAt.Ticks - (firedAt.Ticks % TimeSpan.TicksPerSecond), firedAt.Offset);
+        return second.Second % 2 == 0 ? second : second.AddSeconds(-1);
+    }
+
     private static bool Named(int attempt) => (attempt / 2) % 2 == 0;
 
     /// <summary>The payment id in a message as the host wrote it: base64 of the worker's JSON, <c>{"PaymentId":1}</c>.</summary>

@@ -172,6 +172,15 @@ public sealed class AppProcess : IDisposable
         }
     }
 
+    /// <summary>The lines the app has written so far (all its runs) that contain <paramref name="text"/>.</summary>
+    public IReadOnlyList<string> Lines(string text)
+    {
+        lock (_output)
+        {
+            return _output.ToString().Split('\n').Where(line => line.Contains(text, StringComparison.Ordinal)).ToList();
+        }
+    }
+
     /// <summary>Runs a test body; any failure carries the app's output.</summary>
     public async Task WithOutputOnFailure(Func<Task> body)
     {
