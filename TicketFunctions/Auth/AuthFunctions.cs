@@ -48,7 +48,7 @@ public sealed class AuthFunctions(AuthService auth)
             return Problems.From(body.Error!);
         }
 
-        var login = await auth.LoginAsync(body.Value, req.HttpContext.RequestAborted);
+        var login = await auth.LoginAsync(body.Value, ClientAddress.Of(req.HttpContext), req.HttpContext.RequestAborted);
         // A bearer token must never be kept by a cache on the way (RFC 6749, section 5.1).
         return login.Match(l => new Problems.WithHeader(new OkObjectResult(l), HeaderNames.CacheControl, "no-store"), Problems.From);
     }
