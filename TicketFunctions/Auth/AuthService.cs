@@ -180,9 +180,9 @@ public sealed class AuthService(Db db, Passwords passwords, PasswordWork work, T
                 return new Attempt(normalized, clientAddress, windows[0], windows[1]);
             }
 
-            // Not committed: neither count moves for a refused attempt.
-            await using var connection = await db.OpenAsync(cancellationToken);
-            var failures = await connection.QuerySingleOrDefaultAsync<LoginFailures>(GetLoginFailures, new { NormalizedEmail = normalized, ClientAddress = refused, Now = now, WindowMs = windowMs });
+            // Read in the same transaction, which is then rolled back: neither count moves for a refused attempt.
+            var failures = await write.Connection.QuerySingleOrDefaultAsync<LoginFailures>(
+                GetLoginFailures, new { NormalizedEmail = normalized, ClientAddress = refused, Now = now, WindowMs = windowMs }, write.Transaction);
 
             // No count left means a success cleared it a moment ago: trying again at once is fine.
             var retryAfter = failures is null ? TimeSpan.FromSeconds(1) : TimeSpan.FromMilliseconds(failures.WindowStart + windowMs - now);
