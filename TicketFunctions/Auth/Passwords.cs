@@ -79,7 +79,7 @@ public sealed class PasswordOptions
     /// one whose wait the queue ahead of it already makes longer is answered at once.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:02:00", ErrorMessage = "Passwords:QueueTimeout must be from 1 second to 2 minutes.")]
-    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(20);
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class PasswordOptionsValidator(IHostEnvironment environment) : IValidateOptions<PasswordOptions>
