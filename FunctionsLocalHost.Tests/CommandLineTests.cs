@@ -58,6 +58,40 @@ public sealed class CommandLineTests(SampleAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_worker_that_cannot_be_kept_running_stops_the_host_with_exit_code_1_and_the_workers_last_output()
+    {
+        // azure-functions-host RpcFunctionInvocationDispatcher.StartWorkerChannel: past the restart limit the host
+        // logs "Exceeded language worker restart retry count" and stops the application.
+        var port = FreePort();
+        var marker = Path.Combine(Path.GetTempPath(), $"localhost-fail-{Guid.NewGuid():N}");
+        var settings = SampleApp.DefaultSettings(fixture.Azurite.ConnectionString);
+        settings["Sample:FailAtStartOnceFileExists"] = marker;
+        using var process = Start(["--script-root", SampleApp.Directory, "--port", port.ToString(CultureInfo.InvariantCulture)], settings, out var output);
+        try
+        {
+            await SampleApp.EventuallyAsync(
+                () => Task.FromResult(output.ToString()), o => o.Contains("Functions:", StringComparison.Ordinal) || process.HasExited, "the host to start", TimeSpan.FromSeconds(60));
+            await File.WriteAllTextAsync(marker, "every new worker refuses to start");
+
+            Assert.Equal(0, await SignalAsync("KILL", Children(process.Id).Single()));
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+
+            Assert.Equal(1, process.ExitCode);
+            var text = output.ToString();
+            Assert.Contains("The host stops: Exceeded language worker restart retry count for runtime:dotnet-isolated.", text, StringComparison.Ordinal);
+            Assert.Contains($"The sample app refuses to start: {marker} exists", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(marker);
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_argument_exits_with_code_2_and_the_usage()
     {
         using var process = Start(["--verbose"], new Dictionary<string, string?>(), out var output);
@@ -114,9 +148,11 @@ public sealed class CommandLineTests(SampleAppFixture fixture)
     }
 
     /// <summary>Sends SIGTERM, as a service manager or <c>docker stop</c> would.</summary>
-    private static async Task<int> TerminateAsync(int pid)
+    private static Task<int> TerminateAsync(int pid) => SignalAsync("TERM", pid);
+
+    private static async Task<int> SignalAsync(string signal, int pid)
     {
-        using var kill = Process.Start("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
         return kill.ExitCode;
     }

@@ -36,7 +36,8 @@ catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
     return 1;
 }
 
-// Ctrl+C or a stop signal stops the listeners, lets running invocations end and then stops the worker.
+// Ctrl+C or a stop signal stops the listeners, lets running invocations end and then stops the worker; a worker that
+// exits is restarted, and the host stops by itself (exit code 1) only past the restart limit.
 using var stop = new CancellationTokenSource();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -47,7 +48,8 @@ using (stop.Token.Register(stopped.SetResult))
 }
 
 await host.DisposeAsync();
-return stop.IsCancellationRequested || host.WorkerExitCode == 0 ? 0 : 1;
+// The host stops by itself only when its worker cannot be kept running (the restart limit): a failure.
+return host.Failure is null ? 0 : 1;
 
 void Stop(PosixSignalContext context)
 {

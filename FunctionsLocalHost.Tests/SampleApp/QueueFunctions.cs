@@ -42,6 +42,24 @@ public static class QueueFunctions
         }
     }
 
+    /// <summary>Never ends on a message's first try (its worker is killed meanwhile); reports any later try.</summary>
+    [Function("HangsOnFirstTry")]
+    [QueueOutput("%SeenQueue%")]
+    public static async Task<Seen> HangsOnFirstTry([QueueTrigger("%HangQueue%")] string message, FunctionContext context)
+    {
+        var logger = context.GetLogger("SampleApp.HangsOnFirstTry");
+        var dequeueCount = DequeueCount(context);
+#pragma warning disable CA1848, CA2254 // A sample: the plain call is the point.
+        logger.LogWarning($"HangsOnFirstTry got '{message}' on try {dequeueCount} in process {Environment.ProcessId}");
+#pragma warning restore CA1848, CA2254
+        if (dequeueCount == 1)
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, CancellationToken.None);
+        }
+
+        return new Seen("HangsOnFirstTry", message, dequeueCount, 1, DateTime.UtcNow);
+    }
+
     /// <summary>Logs the try (the tests count them in the host's log) and fails.</summary>
     private static void Fail(string function, string message, FunctionContext context)
     {

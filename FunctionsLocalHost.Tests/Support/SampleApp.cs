@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text;
 
 using Azure.Storage.Queues;
@@ -56,6 +57,7 @@ public sealed class SampleApp : IAsyncDisposable
             ["SeenQueue"] = $"seen-{id}",
             ["FailingQueue"] = $"failing-{id}",
             ["SlowQueue"] = $"slow-{id}",
+            ["HangQueue"] = $"hang-{id}",
             ["DeadLetterQueue"] = $"dead-{id}-poison",
             ["TickQueue"] = $"tick-{id}",
             ["TickSchedule"] = "0 0 0 1 1 *",
@@ -152,6 +154,14 @@ public sealed class SampleApp : IAsyncDisposable
 
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>The id of the worker process that answers <c>GET lifecycle/pid</c>: a restarted worker is a new process.</summary>
+    public async Task<int> ServingProcessIdAsync()
+    {
+        using var response = await Http.GetAsync(new Uri("/sample/lifecycle/pid", UriKind.Relative));
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{response.StatusCode}; the host's log:{Environment.NewLine}{Log}");
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("pid").GetInt32();
     }
 
     /// <summary>Collects what a queue-writing function reported until <paramref name="count"/> messages have come.</summary>

@@ -41,12 +41,43 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "{Line}")]
     internal static partial void WorkerError(ILogger logger, string line);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Critical, Message = "The worker process exited with code {ExitCode}; the host stops. Its last output:\n{Output}")]
-    internal static partial void WorkerExited(ILogger logger, int exitCode, string output);
+    [LoggerMessage(EventId = 10, Level = LogLevel.Critical, Message = "The host stops: {Reason}")]
+    internal static partial void HostStopping(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "The worker sent {Kind} for '{Key}', which nothing is waiting for")]
     internal static partial void UnexpectedWorkerMessage(ILogger logger, string kind, string key);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "These functions have triggers this host does not run, so they never run here: {Functions}")]
     internal static partial void UnsupportedTriggers(ILogger logger, string functions);
+
+    // The lines below are worded as azure-functions-host and azure-webjobs-sdk word them.
+    [LoggerMessage(EventId = 14, Level = LogLevel.Error, Message = "Language Worker Process exited. Pid={Pid}.")]
+    internal static partial void WorkerProcessExited(ILogger logger, Exception exception, int pid);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Language Worker Process exited and needs to be restarted.")]
+    internal static partial void IntentionalRestart(ILogger logger);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Error, Message = "Starting worker process failed")]
+    internal static partial void WorkerStartFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "Restarting the worker process ({Errors} of {Threshold} errors within 30 minutes)")]
+    internal static partial void Restarting(ILogger logger, int errors, int threshold);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Information, Message = "Worker process started and initialized.")]
+    internal static partial void WorkerInitialized(ILogger logger);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "Restart of language worker process(es) completed.")]
+    internal static partial void RestartCompleted(ILogger logger);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "Timeout value of {Timeout} exceeded by function 'Functions.{FunctionName}' (Id: '{InvocationId}'). Initiating cancellation.")]
+    internal static partial void TimeoutExceeded(ILogger logger, TimeSpan timeout, string functionName, string invocationId);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "A function timeout has occurred. Restarting worker process executing invocationId '{InvocationId}'.")]
+    internal static partial void TimeoutRestart(ILogger logger, string invocationId);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "Final functionDispatcher state: WorkerProcessRestarting. Initialization timed out and host is shutting down")]
+    internal static partial void ReadyWaitTimedOut(ILogger logger);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "The timed-out invocation '{InvocationId}' ended within the grace period; its worker keeps running")]
+    internal static partial void TimeoutEndedInGracePeriod(ILogger logger, string invocationId);
 }

@@ -5,13 +5,13 @@ using Microsoft.Extensions.Configuration;
 namespace FunctionsLocalHost;
 
 /// <summary>The host.json settings the local host honours, read from configuration (see <see cref="LocalSettings"/>).</summary>
-internal sealed record HostSettings(string RoutePrefix, QueueSettings Queues)
+internal sealed record HostSettings(string RoutePrefix, QueueSettings Queues, TimeSpan? FunctionTimeout)
 {
     internal static HostSettings From(IConfiguration configuration)
     {
         var extensions = configuration.GetSection($"{LocalSettings.HostJsonPrefix}:extensions");
         var routePrefix = extensions["http:routePrefix"] ?? "api";
-        return new HostSettings(routePrefix.Trim('/'), QueueSettings.From(extensions.GetSection("queues")));
+        return new HostSettings(routePrefix.Trim('/'), QueueSettings.From(extensions.GetSection("queues")), FunctionTimeoutSetting.Read(configuration));
     }
 }
 

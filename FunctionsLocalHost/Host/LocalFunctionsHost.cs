@@ -45,7 +45,7 @@ public sealed class LocalHostOptions
     /// <summary>Where the host and the worker log; the console when not given.</summary>
     public Action<ILoggingBuilder>? Logging { get; init; }
 
-    /// <summary>How long the worker may take to connect and load its functions.</summary>
+    /// <summary>How long the worker may take to connect and load its functions (each restarted worker too).</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public const int DefaultPort = 7071;
@@ -55,7 +55,9 @@ public sealed class LocalHostOptions
 /// A Functions host for one .NET isolated worker app, without Core Tools: a gRPC server for the worker's event stream,
 /// the worker as a child process, and the triggers the real host would run for it (HTTP through the worker's ASP.NET
 /// Core integration, Storage queues, timers). <see cref="StartAsync"/> returns once every function is loaded and
-/// listening, as <c>func start</c> does when it prints the function list.
+/// listening, as <c>func start</c> does when it prints the function list. A worker that exits is restarted, and an
+/// invocation past <c>functionTimeout</c> is cancelled and its worker replaced, as in the Functions host
+/// (<see cref="WorkerDispatcher"/>).
 /// </summary>
 public sealed class LocalFunctionsHost : IAsyncDisposable
 {
@@ -63,33 +65,35 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
     private readonly ILoggerFactory _loggers;
     private readonly WebApplication _rpc;
-    private readonly WorkerProcess _worker;
-    private readonly WorkerChannel _channel;
+    private readonly WorkerDispatcher _workers;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebApplication? _http;
     private int _stopping;
 
-    private LocalFunctionsHost(ILoggerFactory loggers, WebApplication rpc, WorkerProcess worker, WorkerChannel channel)
+    private LocalFunctionsHost(ILoggerFactory loggers, WebApplication rpc, WorkerDispatcher workers)
     {
         _loggers = loggers;
         _rpc = rpc;
-        _worker = worker;
-        _channel = channel;
+        _workers = workers;
     }
 
     /// <summary>Where the HTTP functions answer, e.g. http://127.0.0.1:7071/.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
-    public int WorkerProcessId => _worker.Id;
+    /// <summary>The worker process's id; a restarted worker is a new process.</summary>
+    public int WorkerProcessId => _workers.WorkerProcessId;
 
     /// <summary>The functions the worker reported, and whether each is enabled.</summary>
     public IReadOnlyList<(string Name, string Trigger, bool Enabled)> Functions { get; private set; } = [];
 
-    /// <summary>Completes when the host has stopped, by <see cref="StopAsync"/> or because its worker exited.</summary>
+    /// <summary>
+    /// Completes when the host has stopped, by <see cref="StopAsync"/> or by itself: when its worker exited more often
+    /// than the restart limit allows (see <see cref="Failure"/>).
+    /// </summary>
     public Task Stopped => _stopped.Task;
 
-    /// <summary>The worker's exit code once it has exited (0 after a clean stop).</summary>
-    public int? WorkerExitCode => _worker.Exited.IsCompletedSuccessfully ? _worker.Exited.Result : null;
+    /// <summary>Why the host stopped by itself, with the worker's last output; null while it runs or after <see cref="StopAsync"/>.</summary>
+    public string? Failure { get; private set; }
 
     public static async Task<LocalFunctionsHost> StartAsync(LocalHostOptions options, CancellationToken cancellationToken = default)
     {
@@ -120,22 +124,8 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
         var channels = new WorkerChannels();
         var rpc = await StartRpcServerAsync(channels, loggers, EnvironmentName(configuration), cancellationToken).ConfigureAwait(false);
-        var workerId = Guid.NewGuid().ToString();
-        var channel = new WorkerChannel(workerId, loggers);
-        channels.Add(channel);
-        WorkerProcess worker;
-        try
-        {
-            worker = WorkerProcess.Start(appDirectory, RpcAddress(rpc), workerId, settings.WorkerEnvironment, loggers);
-        }
-        catch
-        {
-            await rpc.DisposeAsync().ConfigureAwait(false);
-            loggers.Dispose();
-            throw;
-        }
-
-        var host = new LocalFunctionsHost(loggers, rpc, worker, channel);
+        var workers = new WorkerDispatcher(appDirectory, RpcAddress(rpc), channels, settings.WorkerEnvironment, loggers, HostVersion, options.StartTimeout);
+        var host = new LocalFunctionsHost(loggers, rpc, workers);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -145,8 +135,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            var output = workers.RecentOutput;
             await host.DisposeAsync().ConfigureAwait(false);
-            throw new TimeoutException($"The worker did not connect and load its functions within {options.StartTimeout.TotalSeconds:0} s. Its last output:{Environment.NewLine}{worker.RecentOutput}");
+            throw new TimeoutException($"The worker did not connect and load its functions within {options.StartTimeout.TotalSeconds:0} s. Its last output:{Environment.NewLine}{output}");
         }
         catch
         {
@@ -172,8 +163,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
                 await _http.StopAsync(timeout.Token).ConfigureAwait(false);
             }
 
-            _channel.Terminate(StopGracePeriod);
-            await _worker.StopAsync(StopGracePeriod).ConfigureAwait(false);
+            await _workers.StopAsync(StopGracePeriod).ConfigureAwait(false);
             await _rpc.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
@@ -182,8 +172,8 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the worker process and its children at once (SIGKILL), as a crash would.</summary>
-    public void KillWorker() => _worker.Kill();
+    /// <summary>Kills the worker process and its children at once (SIGKILL), as a crash would; the host restarts it.</summary>
+    public void KillWorker() => _workers.KillWorker();
 
     public async ValueTask DisposeAsync()
     {
@@ -194,50 +184,46 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
 
         await _rpc.DisposeAsync().ConfigureAwait(false);
-        _worker.Dispose();
+        await _workers.DisposeAsync().ConfigureAwait(false);
         _loggers.Dispose();
     }
 
     private async Task InitializeAsync(string appDirectory, IConfiguration configuration, HostSettings hostSettings, int port, CancellationToken cancellationToken)
     {
         var logger = _loggers.CreateLogger("Host.Startup");
-        await UntilWorkerAnswers(_channel.Connected, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<HostedFunction> functions = [];
+        IReadOnlyList<HostedFunction> enabled = [];
+        Uri? workerUri = null;
+        await _workers.StartAsync(
+            async (worker, ct) =>
+            {
+                await worker.InitializeAsync(appDirectory, HostVersion, ct).ConfigureAwait(false);
+                workerUri = worker.HttpUri;
+                var metadata = await worker.GetFunctionMetadataAsync(appDirectory, ct).ConfigureAwait(false);
+                if (metadata.UseDefaultMetadataIndexing)
+                {
+                    throw new InvalidOperationException("The worker asks the host to index its functions from function.json files, which this host does not do.");
+                }
 
-        var init = await UntilWorkerAnswers(_channel.InitializeAsync(
-            new WorkerInitRequest { HostVersion = HostVersion, FunctionAppDirectory = appDirectory, WorkerDirectory = appDirectory },
-            cancellationToken), cancellationToken).ConfigureAwait(false);
-        Ensure(init.Result, "initialize");
+                functions = metadata.FunctionMetadataResults.Select(HostedFunction.From).ToList();
+                // The real host serves the rest and leaves these in error; a local run that did so would pass while the
+                // app lacks those routes in Azure, so the start stops on exactly the real host's conditions, in its words.
+                if (HttpFunctionValidation.Errors(functions) is { Count: > 0 } errors)
+                {
+                    throw new InvalidOperationException(string.Join(Environment.NewLine, errors.Select(e => $"The '{e.Function}' function is in error: {e.Message}")));
+                }
 
-        var metadata = await UntilWorkerAnswers(_channel.GetFunctionMetadataAsync(appDirectory, cancellationToken), cancellationToken).ConfigureAwait(false);
-        Ensure(metadata.Result, "index its functions");
-        if (metadata.UseDefaultMetadataIndexing)
-        {
-            throw new InvalidOperationException("The worker asks the host to index its functions from function.json files, which this host does not do.");
-        }
-
-        var functions = metadata.FunctionMetadataResults.Select(HostedFunction.From).ToList();
-        // The real host serves the rest and leaves these in error; a local run that did so would pass while the app
-        // lacks those routes in Azure, so the start stops on exactly the real host's conditions, in its words.
-        if (HttpFunctionValidation.Errors(functions) is { Count: > 0 } errors)
-        {
-            throw new InvalidOperationException(string.Join(Environment.NewLine, errors.Select(e => $"The '{e.Function}' function is in error: {e.Message}")));
-        }
-
-        var enabled = functions.Where(f => !IsDisabled(configuration, f.Name)).ToList();
-        // The real host loads disabled functions too, after the enabled ones (GrpcWorkerChannel.SendFunctionLoadRequests:
-        // they stay invocable through the admin API); only their triggers are not listened to.
-        var loads = await UntilWorkerAnswers(
-            Task.WhenAll(functions.OrderBy(f => !enabled.Contains(f)).Select(f => _channel.LoadAsync(f.LoadRequest(), cancellationToken))),
+                enabled = functions.Where(f => !IsDisabled(configuration, f.Name)).ToList();
+                // The real host loads disabled functions too, after the enabled ones (GrpcWorkerChannel.SendFunctionLoadRequests:
+                // they stay invocable through the admin API); only their triggers are not listened to. A restarted
+                // worker gets the same load requests.
+                var loads = functions.OrderBy(f => !enabled.Contains(f)).Select(f => (f.Name, f.LoadRequest())).ToList();
+                await worker.LoadAsync(loads, ct).ConfigureAwait(false);
+                return loads;
+            },
             cancellationToken).ConfigureAwait(false);
-        var failed = loads.Where(l => l.Result?.Status != StatusResult.Types.Status.Success).ToList();
-        if (failed.Count > 0)
-        {
-            var names = failed.Select(l => $"'{functions.First(f => f.FunctionId == l.FunctionId).Name}': {l.Result?.Exception?.Message}");
-            throw new InvalidOperationException($"The worker could not load {failed.Count} function(s): {string.Join("; ", names)}");
-        }
 
         Functions = functions.Select(f => (f.Name, f.Trigger.Type, enabled.Contains(f))).ToList();
-        var workerUri = init.Capabilities.TryGetValue("HttpUri", out var uri) && Uri.TryCreate(uri, UriKind.Absolute, out var parsed) ? parsed : null;
         if (workerUri is null && enabled.FirstOrDefault(f => f.IsHttp) is { } http)
         {
             throw new InvalidOperationException(
@@ -265,50 +251,20 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             HostLog.Functions(logger, list);
         }
 
-        _ = WatchWorkerAsync();
+        _ = StopOnFailureAsync();
     }
 
-    /// <summary>A worker that exits while the host runs takes the host down with it, saying so.</summary>
-    private async Task WatchWorkerAsync()
+    /// <summary>When no worker can be kept running (the restart limit), the host stops, saying why.</summary>
+    private async Task StopOnFailureAsync()
     {
-        var code = await _worker.Exited.ConfigureAwait(false);
+        var reason = await _workers.Failed.ConfigureAwait(false);
         if (Volatile.Read(ref _stopping) == 0)
         {
-            // A worker stopped by the same Ctrl+C as the host exits cleanly; any other exit is a crash.
-            if (code != 0)
-            {
-                var logger = _loggers.CreateLogger("Host.Worker");
-                var output = _worker.RecentOutput;
-                HostLog.WorkerExited(logger, code, output);
-            }
-
+            Failure = reason;
+            var logger = _loggers.CreateLogger("Host.Worker");
+            HostLog.HostStopping(logger, reason);
             await StopAsync().ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Waits for a worker answer, or says why it will not come: the worker exited, with its last output.</summary>
-    private async Task<T> UntilWorkerAnswers<T>(Task<T> answer, CancellationToken cancellationToken)
-    {
-        await UntilWorkerAnswers((Task)answer, cancellationToken).ConfigureAwait(false);
-        return await answer.ConfigureAwait(false);
-    }
-
-    private async Task UntilWorkerAnswers(Task answer, CancellationToken cancellationToken)
-    {
-        var cancelled = Task.Delay(Timeout.Infinite, cancellationToken);
-        var first = await Task.WhenAny(answer, _worker.Exited, cancelled).ConfigureAwait(false);
-        if (first == _worker.Exited && !answer.IsCompleted)
-        {
-            throw new InvalidOperationException(
-                $"The worker process exited with code {_worker.Exited.Result} while the host was starting. Its output:{Environment.NewLine}{_worker.RecentOutput}");
-        }
-
-        if (first == cancelled)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-
-        await answer.ConfigureAwait(false);
     }
 
     /// <summary>
@@ -333,7 +289,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         builder.Services.AddSingleton(configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new QueueConnections(configuration, hostSettings.Queues));
-        builder.Services.AddSingleton(sp => new FunctionInvoker(_channel, sp.GetRequiredService<QueueConnections>(), _loggers));
+        builder.Services.AddSingleton(sp => new FunctionInvoker(_workers, sp.GetRequiredService<QueueConnections>(), hostSettings.FunctionTimeout, _loggers));
         foreach (var function in enabled.Where(f => f.IsQueue))
         {
             builder.Services.AddSingleton<IHostedService>(sp => new QueueFunctionListener(
@@ -369,7 +325,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
 
         var router = new HttpFunctionRouter(functions.Where(f => f.IsHttp), enabled.Contains, hostSettings.RoutePrefix, app.Services.GetRequiredService<IInlineConstraintResolver>());
-        var handler = workerUri is null ? null : new HttpFunctionHandler(router, app.Services.GetRequiredService<FunctionInvoker>(), app.Services.GetRequiredService<IHttpForwarder>(), workerUri);
+        var handler = workerUri is null ? null : new HttpFunctionHandler(router, app.Services.GetRequiredService<FunctionInvoker>(), app.Services.GetRequiredService<IHttpForwarder>());
         app.Run(context =>
         {
             if (handler is null)
@@ -411,14 +367,6 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         => new(rpc.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     private static string HostVersion => typeof(LocalFunctionsHost).Assembly.GetName().Version?.ToString() ?? "1.0.0";
-
-    private static void Ensure(StatusResult? result, string what)
-    {
-        if (result?.Status != StatusResult.Types.Status.Success)
-        {
-            throw new InvalidOperationException($"The worker could not {what}: {result?.Exception?.Message ?? result?.Result ?? "no reason given"}");
-        }
-    }
 
     private static void CheckWorkerRuntime(IConfiguration configuration)
     {

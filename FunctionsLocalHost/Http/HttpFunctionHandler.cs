@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 using FunctionsLocalHost.Rpc;
@@ -11,9 +10,10 @@ namespace FunctionsLocalHost;
 
 /// <summary>
 /// Serves an HTTP function the way the Functions host serves a worker with ASP.NET Core integration: the request is
-/// forwarded (YARP, original path and query, <c>x-ms-invocation-id</c>) to the worker's own HTTP server, which writes
-/// the answer, while the invocation request names the function and carries the route and query values. When both are
-/// done the queue outputs are written; a failed invocation whose answer has not started gets a bare 500.
+/// forwarded (YARP, original path and query, <c>x-ms-invocation-id</c>) to the HTTP server of the worker that runs the
+/// invocation (each worker process picks its own port), which writes the answer, while the invocation request names the
+/// function and carries the route and query values. When both are done the queue outputs are written; a failed
+/// invocation whose answer has not started gets a bare 500 (a timeout and a dead worker included).
 /// </summary>
 internal sealed class HttpFunctionHandler : IDisposable
 {
@@ -22,16 +22,14 @@ internal sealed class HttpFunctionHandler : IDisposable
     private readonly HttpFunctionRouter _router;
     private readonly FunctionInvoker _invoker;
     private readonly IHttpForwarder _forwarder;
-    private readonly Uri _workerUri;
     private readonly HttpMessageInvoker _client;
     private readonly ForwarderRequestConfig _config = new() { ActivityTimeout = TimeSpan.FromSeconds(240) };
 
-    internal HttpFunctionHandler(HttpFunctionRouter router, FunctionInvoker invoker, IHttpForwarder forwarder, Uri workerUri)
+    internal HttpFunctionHandler(HttpFunctionRouter router, FunctionInvoker invoker, IHttpForwarder forwarder)
     {
         _router = router;
         _invoker = invoker;
         _forwarder = forwarder;
-        _workerUri = workerUri;
         _client = new HttpMessageInvoker(new WorkerConnectRetryHandler(new SocketsHttpHandler
         {
             UseProxy = false,
@@ -52,7 +50,6 @@ internal sealed class HttpFunctionHandler : IDisposable
             return;
         }
 
-        var stopwatch = Stopwatch.StartNew();
         var request = FunctionInvoker.Request(function, new TypedData { Http = new RpcHttp() });
         foreach (var (key, values) in context.Request.Query)
         {
@@ -65,35 +62,18 @@ internal sealed class HttpFunctionHandler : IDisposable
         }
 
         context.Request.Headers[InvocationIdHeader] = request.InvocationId;
-        _invoker.Executing(function, request.InvocationId, FunctionInvoker.HttpReason);
-
         // The forwarded request carries the invocation's trace context, so that the worker's ASP.NET Core span and
         // its invocation span are one trace, as under the Functions host.
         context.Request.Headers.TraceParent = request.TraceContext.TraceParent;
-        var forwarding = _forwarder.SendAsync(context, _workerUri.AbsoluteUri, _client, _config).AsTask();
-        var channel = _invoker.Channel;
-        using var cancel = context.RequestAborted.Register(() => channel.Cancel(request.InvocationId));
 
-        InvocationResponse? response = null;
-        Exception? failure = null;
-        try
+        StartedWorker? worker = null;
+        using var aborted = context.RequestAborted.Register(() => worker?.Channel.Cancel(request.InvocationId));
+        var succeeded = await _invoker.InvokeAsync(function, request, FunctionInvoker.HttpReason, CancellationToken.None, (chosen, cancellationToken) =>
         {
-            response = await channel.InvokeAsync(request, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (WorkerUnavailableException ex)
-        {
-            failure = ex;
-        }
-
-        var forwarded = await forwarding.ConfigureAwait(false);
-        if (failure is null && forwarded != ForwarderError.None)
-        {
-            failure = new InvalidOperationException($"Failed to proxy request with ForwarderError: {forwarded}",
-                context.GetForwarderErrorFeature()?.Exception);
-        }
-
-        if (!await _invoker.CompleteAsync(function, request.InvocationId, response, failure, stopwatch).ConfigureAwait(false)
-            && !context.Response.HasStarted)
+            worker = chosen;
+            return ForwardAsync(context, chosen, cancellationToken);
+        }).ConfigureAwait(false);
+        if (!succeeded && !context.Response.HasStarted)
         {
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
@@ -101,4 +81,20 @@ internal sealed class HttpFunctionHandler : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// As in the real host, a forwarding error fails the invocation (DefaultHttpProxyService.EnsureSuccessfulForwardingAsync).
+    /// </summary>
+    private async Task<Exception?> ForwardAsync(HttpContext context, StartedWorker worker, CancellationToken cancellationToken)
+    {
+        if (worker.HttpUri is not { } uri)
+        {
+            return new InvalidOperationException("The worker reported no HttpUri, so HTTP functions cannot be forwarded to it.");
+        }
+
+        var error = await _forwarder.SendAsync(context, uri.AbsoluteUri, _client, _config, HttpTransformer.Default, cancellationToken).ConfigureAwait(false);
+        return error == ForwarderError.None
+            ? null
+            : new InvalidOperationException($"Failed to proxy request with ForwarderError: {error}", context.GetForwarderErrorFeature()?.Exception);
+    }
 }

@@ -12,13 +12,12 @@ namespace FunctionsLocalHost;
 internal sealed class FunctionInvocationException(string message) : Exception(message);
 
 /// <summary>
-/// Runs invocations on the worker: sends the <c>InvocationRequest</c>, waits for its response, writes the queue outputs
-/// of a successful one (after the function, as the Functions host does) and logs one line per invocation.
+/// Runs invocations on the worker: waits for a ready worker (one may be restarting), sends the <c>InvocationRequest</c>,
+/// waits for its response within <c>functionTimeout</c>, writes the queue outputs of a successful one (after the
+/// function, as the Functions host does) and logs a line before and after each invocation.
 /// </summary>
-internal sealed class FunctionInvoker(WorkerChannel channel, QueueConnections queues, ILoggerFactory loggers)
+internal sealed class FunctionInvoker(WorkerDispatcher dispatcher, QueueConnections queues, TimeSpan? functionTimeout, ILoggerFactory loggers)
 {
-    public WorkerChannel Channel => channel;
-
     /// <summary>A new invocation request for a function, with the trigger's value as its one input.</summary>
     internal static InvocationRequest Request(HostedFunction function, TypedData trigger)
         => new()
@@ -59,25 +58,97 @@ internal sealed class FunctionInvoker(WorkerChannel channel, QueueConnections qu
         }
     }
 
-    /// <summary>Invokes, then completes: true when the function and its outputs succeeded.</summary>
-    internal async Task<bool> InvokeAsync(HostedFunction function, InvocationRequest request, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Invokes, then completes: true when the function and its outputs succeeded. <paramref name="forward"/> (an HTTP
+    /// function's request) starts on the chosen worker just before the invocation request is sent, as the Functions
+    /// host starts forwarding first; its failure fails the invocation, and it is cancelled when the invocation ends
+    /// without the worker's answer (a timeout, a dead worker).
+    /// </summary>
+    internal async Task<bool> InvokeAsync(
+        HostedFunction function, InvocationRequest request, string reason, CancellationToken cancellationToken,
+        Func<StartedWorker, CancellationToken, Task<Exception?>>? forward = null)
     {
         Executing(function, request.InvocationId, reason);
         var stopwatch = Stopwatch.StartNew();
         InvocationResponse? response = null;
         Exception? failure = null;
-        // A cancelled invocation (the host is stopping) is cancelled in the worker too, as the Functions host does.
-        using var cancel = cancellationToken.Register(() => channel.Cancel(request.InvocationId));
+        // azure-webjobs-sdk FunctionExecutor: the timeout runs from the start of the invocation, a wait for a worker
+        // included.
+        using var timeout = new CancellationTokenSource();
+        if (functionTimeout is { } limit)
+        {
+            timeout.CancelAfter(limit);
+        }
+
+        using var cancelForwarding = new CancellationTokenSource();
+        Task<Exception?>? forwarding = null;
         try
         {
-            response = await channel.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
+            StartedWorker worker;
+            using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken))
+            {
+                worker = await dispatcher.ReadyAsync(waiting.Token).ConfigureAwait(false);
+            }
+
+            forwarding = forward?.Invoke(worker, cancelForwarding.Token);
+            // A cancelled invocation (the host is stopping) is cancelled in the worker too, as the Functions host does.
+            using var cancel = cancellationToken.Register(() => worker.Channel.Cancel(request.InvocationId));
+            var answer = worker.Channel.InvokeAsync(request, cancellationToken);
+            if (await Task.WhenAny(answer, Task.Delay(Timeout.Infinite, timeout.Token)).ConfigureAwait(false) == answer)
+            {
+                try
+                {
+                    response = await answer.ConfigureAwait(false);
+                }
+                catch (WorkerUnavailableException ex)
+                {
+                    failure = await worker.ExplainAsync(ex).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                failure = TimedOut(function, request.InvocationId, worker, answer);
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            failure = TimedOut(function, request.InvocationId, worker: null, answer: null);
         }
         catch (Exception ex) when (ex is WorkerUnavailableException or OperationCanceledException)
         {
             failure = ex;
         }
 
+        if (forwarding is not null)
+        {
+            if (failure is not null)
+            {
+                await cancelForwarding.CancelAsync().ConfigureAwait(false);
+            }
+
+            var forwardingFailure = await forwarding.ConfigureAwait(false);
+            failure ??= forwardingFailure;
+        }
+
         return await CompleteAsync(function, request.InvocationId, response, failure, stopwatch).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An invocation past <c>functionTimeout</c>, as azure-webjobs-sdk's FunctionExecutor handles it: the error line,
+    /// the invocation cancelled in the worker, a <see cref="FunctionTimeoutException"/> as its failure, and then the
+    /// worker replaced if it does not end the invocation within the grace period.
+    /// </summary>
+    private FunctionTimeoutException TimedOut(HostedFunction function, string invocationId, StartedWorker? worker, Task? answer)
+    {
+        var limit = functionTimeout!.Value;
+        HostLog.TimeoutExceeded(loggers.CreateLogger($"Function.{function.Name}"), limit, function.Name, invocationId);
+        if (worker is not null && answer is not null)
+        {
+            worker.Channel.Cancel(invocationId);
+            _ = dispatcher.OnTimeoutAsync(worker, invocationId, answer);
+        }
+
+        return new FunctionTimeoutException(limit, function.Name);
     }
 
     /// <summary>Writes a successful invocation's queue outputs and logs the outcome.</summary>

@@ -82,6 +82,9 @@ internal sealed class WorkerChannel(string workerId, ILoggerFactory loggers)
         => (await RequestAsync($"invocation:{request.InvocationId}", new StreamingMessage { InvocationRequest = request }, cancellationToken).ConfigureAwait(false))
             .InvocationResponse;
 
+    /// <summary>Whether the worker still owes the answer to an invocation.</summary>
+    internal bool IsExecuting(string invocationId) => _pending.ContainsKey($"invocation:{invocationId}");
+
     /// <summary>Tells the worker that the caller of an invocation has gone (the worker cancels its token).</summary>
     internal void Cancel(string invocationId)
         => _outbound.Writer.TryWrite(new StreamingMessage { InvocationCancel = new InvocationCancel { InvocationId = invocationId } });
@@ -206,6 +209,8 @@ internal sealed class WorkerChannels
     internal void Add(WorkerChannel channel) => _channels[channel.WorkerId] = channel;
 
     internal WorkerChannel? Find(string workerId) => _channels.GetValueOrDefault(workerId);
+
+    internal void Remove(string workerId) => _channels.TryRemove(workerId, out _);
 }
 
 /// <summary>Writes the worker's <c>RpcLog</c> messages under their own categories, as the Functions host does.</summary>

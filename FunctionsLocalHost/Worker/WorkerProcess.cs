@@ -25,6 +25,9 @@ internal sealed class WorkerProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>The executable worker.config.json names (dotnet).</summary>
+    public string Executable => _process.StartInfo.FileName;
+
     /// <summary>Completes with the exit code when the process ends.</summary>
     public Task<int> Exited => _exited.Task;
 
@@ -98,6 +101,9 @@ internal sealed class WorkerProcess : IDisposable
         process.BeginErrorReadLine();
         return worker;
     }
+
+    /// <summary>What the process's exit means, in the Functions host's words (exit code -1 while it still runs).</summary>
+    internal WorkerExitedException ExitException() => new(Executable, Exited.IsCompletedSuccessfully ? Exited.Result : -1, RecentOutput);
 
     /// <summary>Waits for the process to end by itself, then ends it and its children.</summary>
     internal async Task StopAsync(TimeSpan gracePeriod)

@@ -10,8 +10,9 @@ using TicketFunctions.Tests.Support;
 namespace TicketFunctions.Tests.Bookings;
 
 /// <summary>
-/// Confirming and cancelling read the clock once they hold the write lock: a hold that ends while they wait for the
-/// lock has ended for them too. Each test holds the lock itself, lets the clock pass the hold's end, then lets go.
+/// Confirming and cancelling read the clock once they hold the write lock (SQLite's one writer; on PostgreSQL the
+/// confirmation's row locks on the booking's claims): a hold that ends, or a showtime that starts, while they wait for
+/// the lock has done so for them too. Each test holds the lock itself, lets the clock pass, then lets go.
 /// </summary>
 public sealed class ClockAfterLockTests
 {
@@ -38,7 +39,7 @@ public sealed class ClockAfterLockTests
     }
 
     [Fact]
-    public async Task A_payment_confirmation_that_waited_for_the_lock_past_the_holds_end_fails_booking_expired_and_refunds()
+    public async Task A_payment_confirmation_that_waited_for_the_lock_past_the_showtimes_start_is_refunded_showtime_started()
     {
         ObservedClock? clock = null;
         await using var app = await TestApp.StartAsync(configure: services =>
@@ -48,18 +49,21 @@ public sealed class ClockAfterLockTests
         });
         var gateway = (ScriptedGateway)app.Get<IPaymentGateway>();
         var (token, userId) = await app.RegisterAndLogin();
-        var bookingId = await app.SeedPendingBooking(userId, holdFor: TimeSpan.FromMinutes(10));
+
+        // A hold that outlasts its showtime's start (booked minutes before it): only the start can stop the confirmation.
+        var (showtimeId, _) = await app.SeedShowtime(startsAt: app.Clock.GetUtcNow().AddMinutes(10));
+        var bookingId = await app.SeedPendingBooking(userId, showtimeId: showtimeId, holdFor: TimeSpan.FromMinutes(20));
         var paymentId = await app.StartPayment(token, bookingId);
         app.Clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
 
-        // Once charged, the processor goes for the lock, which the test holds. Time passes the hold's end at the
+        // Once charged, the processor goes for the lock, which the test holds. Time passes the showtime's start at the
         // processor's next clock read if it reads before the lock, or after a second if it does not read until it has
         // the lock (which it cannot have before the release); then the lock is released.
         await using var locker = new Locker();
         var read = new TaskCompletionSource();
         gateway.DuringCharge = () =>
         {
-            locker.Hold(app.Db).GetAwaiter().GetResult();
+            locker.Hold(app.Db, bookingId).GetAwaiter().GetResult();
             clock!.OnRead = () => read.TrySetResult();
             _ = Task.Run(async () =>
             {
@@ -72,21 +76,29 @@ public sealed class ClockAfterLockTests
 
         await app.ProcessPayment(paymentId);
 
-        Assert.Equal(("FAILED", "booking_expired"), (await app.Rows<(string, string)>("SELECT status, failure_reason FROM payments WHERE id = @paymentId", new { paymentId })).Single());
+        Assert.Equal(("REFUNDED", "showtime_started"), (await app.Rows<(string, string)>("SELECT status, failure_reason FROM payments WHERE id = @paymentId", new { paymentId })).Single());
         Assert.Equal("PENDING", await app.Scalar<string>("SELECT status FROM bookings WHERE id = @bookingId", new { bookingId }));
         Assert.Equal(1, await app.Get<SimulatedPaymentGateway>().RefundCountAsync(paymentId));
+        Assert.Empty(await Ledger.DisagreementsAsync(app.Db));
     }
 
-    /// <summary>SQLite's database-wide write lock, held by a transaction of the test's own.</summary>
+    /// <summary>
+    /// SQLite's database-wide write lock, or on PostgreSQL the row locks of a booking's claims, held by a transaction
+    /// of the test's own.
+    /// </summary>
     private sealed class Locker : IAsyncDisposable
     {
         private System.Data.Common.DbConnection? _connection;
         private System.Data.Common.DbTransaction? _transaction;
 
-        public async Task Hold(Db db)
+        public async Task Hold(Db db, long bookingId)
         {
             _connection = await db.OpenAsync();
             _transaction = await Db.BeginWriteAsync(_connection);
+            if (db.Provider == DbProvider.Postgres)
+            {
+                await _connection.ExecuteAsync("SELECT seat FROM seat_claims WHERE booking_id = @bookingId FOR UPDATE", new { bookingId }, _transaction);
+            }
         }
 
         public async Task ReleaseAsync()

@@ -252,6 +252,32 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
         });
     }
 
+    [Fact]
+    public async Task Fifty_holders_paying_in_the_last_second_of_their_holds_while_150_others_rush_their_seats_over_both_instances_keep_every_seat_they_paid_for()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Bookings__HoldDuration"] = LastSecondRush.Hold.ToString(),
+            ["Payments__SimulatedGateway__ChargeDelay"] = LastSecondRush.ChargeDelay.ToString(),
+            ["Payments__ProcessingHold"] = LastSecondRush.Window.ToString(),
+        };
+        await using var apps = await TwoInstances.StartAsync(azurite, settings: settings);
+        await apps.WithOutputOnFailure(async () =>
+        {
+            const int Connections = LastSecondRush.Holders + LastSecondRush.Rushers + 10;
+            var clients = new[] { ApiClient.ForRaces(apps.A.Client.BaseAddress!, Connections), ApiClient.ForRaces(apps.B.Client.BaseAddress!, Connections) };
+            try
+            {
+                await LastSecondRush.RunAsync(clients, apps.Services, apps.Db, report, $"Postgres, two instances (started in {apps.StartedIn.TotalSeconds:0.0} s)");
+            }
+            finally
+            {
+                clients[0].Http.Dispose();
+                clients[1].Http.Dispose();
+            }
+        });
+    }
+
     /// <summary>Every payment SUCCESS and its booking CONFIRMED; the gateway holds exactly one approved charge for each, not refunded, the one the payment records.</summary>
     private static async Task AssertEachPaidOnceAndConfirmed(TwoInstances apps, List<(long BookingId, long PaymentId)> paid)
     {
@@ -344,8 +370,9 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
 
         public Db Db => _services.GetRequiredService<Db>();
 
-        /// <summary>Starts both; <paramref name="settingsB"/> are settings for B alone.</summary>
-        public static async Task<TwoInstances> StartAsync(AzuriteFixture azurite, IReadOnlyDictionary<string, string>? settingsB = null)
+        /// <summary>Starts both; <paramref name="settings"/> are settings for both, <paramref name="settingsB"/> for B alone.</summary>
+        public static async Task<TwoInstances> StartAsync(
+            AzuriteFixture azurite, IReadOnlyDictionary<string, string>? settingsB = null, IReadOnlyDictionary<string, string>? settings = null)
         {
             var directory = Path.Combine(Path.GetTempPath(), "ticketfunctions-tests", "twoinst-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(directory);
@@ -363,6 +390,11 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
                 ["Refunds__SweepSchedule"] = "30 * * * * *",
                 ["Maintenance__Schedule"] = "0 15 * * * *",
             };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                common[key] = value;
+            }
+
             var configuration = new ConfigurationBuilder()
                 .AddInMemoryCollection(common.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)s.Value)))
                 .Build();

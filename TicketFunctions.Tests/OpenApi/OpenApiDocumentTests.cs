@@ -125,7 +125,7 @@ public sealed class OpenApiDocumentTests
 
         Assert.Empty(result.Diagnostic!.Errors.Select(e => e.ToString()));
         Assert.Empty(result.Diagnostic.Warnings.Select(e => e.ToString()));
-        Assert.Equal(OpenApiSpecVersion.OpenApi3_0, result.Diagnostic.SpecificationVersion);
+        Assert.Equal(OpenApiSpecVersion.OpenApi3_1, result.Diagnostic.SpecificationVersion);
         Assert.Equal("TicketFunctions", result.Document!.Info.Title);
         Assert.Equal("1.0.0", result.Document.Info.Version);
         Assert.NotEmpty(result.Document.Paths);
@@ -142,7 +142,7 @@ public sealed class OpenApiDocumentTests
         Assert.Equal(200, v3.Status);
         Assert.Equal("application/json; charset=utf-8", v3.ContentType);
         Assert.Equal(v3.Body, swagger.Body);
-        Assert.StartsWith("3.0.", v3.Json.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("3.1.", v3.Json.GetProperty("openapi").GetString(), StringComparison.Ordinal);
         Assert.Equal("/api", v3.Json.GetProperty("servers")[0].GetProperty("url").GetString());
         var bearer = v3.Json.GetProperty("components").GetProperty("securitySchemes").GetProperty(OpenApiDocumentFactory.BearerScheme);
         Assert.Equal("http", bearer.GetProperty("type").GetString());
@@ -195,7 +195,7 @@ public sealed class OpenApiDocumentTests
         }
 
         var built = OpenApiDocumentFactory.Build(typeof(SampleFunctions).Assembly, TicketFunctions.Common.Json.Options);
-        var json = JsonDocument.Parse(await built.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0)).RootElement;
+        var json = JsonDocument.Parse(await built.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1)).RootElement;
         var list = json.GetProperty("paths").GetProperty("/samples/{id}/items").GetProperty("get");
         var parameters = list.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
         Assert.Equal("int64", parameters["id"].GetProperty("schema").GetProperty("format").GetString());
@@ -221,6 +221,23 @@ public sealed class OpenApiDocumentTests
 
         Assert.Contains("booking_cancelled", reasons);
         Assert.All(reasons, reason => Assert.Contains(reason, description, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_readmes_from_and_to_values_are_valid_per_the_document()
+    {
+        var document = await ServedDocument();
+        var readme = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "README.md"));
+        var sent = System.Text.RegularExpressions.Regex.Matches(readme, @"(?<path>/manage/[a-z/]+)\?[^""\s]*?\b(?<name>from|to)=(?<value>[^&""\s]+)")
+            .Select(m => (Path: m.Groups["path"].Value, Name: m.Groups["name"].Value, Value: m.Groups["value"].Value)).ToList();
+
+        Assert.NotEmpty(sent);
+        foreach (var (path, name, value) in sent)
+        {
+            var schema = document.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("parameters").EnumerateArray()
+                .Single(p => p.GetProperty("name").GetString() == name).GetProperty("schema");
+            Assert.Matches(schema.GetProperty("pattern").GetString()!, value);
+        }
     }
 
     internal static async Task<JsonElement> ServedDocument()

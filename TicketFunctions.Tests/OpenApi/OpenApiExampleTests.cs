@@ -1,8 +1,10 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FunctionsLocalHost.Tests.Support;
 using TicketFunctions.Auth;
+using TicketFunctions.OpenApi;
 using TicketFunctions.Tests.Support;
 
 namespace TicketFunctions.Tests.OpenApi;
@@ -107,10 +109,12 @@ public sealed class OpenApiExampleTests(AzuriteFixture azurite) : IClassFixture<
         {
             foreach (var parameter in (operation["parameters"]?.AsArray() ?? []).Where(p => p!["in"]!.GetValue<string>() == "query"))
             {
-                var (name, schema) = (parameter!["name"]!.GetValue<string>(), parameter["schema"]!);
+                var name = parameter!["name"]!.GetValue<string>();
+                var schema = Component(document, parameter["schema"]) ?? parameter["schema"]!;
                 var values = Boundaries(schema).Select(b => (Value: b.Value!.ToJsonString().Trim('"'), b.Allowed))
                     .Concat((schema["enum"]?.AsArray() ?? []).Select(v => (Value: v!.GetValue<string>(), Allowed: true)))
-                    .Concat(schema["enum"] is null ? [] : [(Value: "BOGUS", Allowed: false)]);
+                    .Concat(schema["enum"] is null ? [] : [(Value: "BOGUS", Allowed: false)])
+                    .Concat(schema["pattern"]?.GetValue<string>() is { } pattern ? Times.Select(t => (Value: t, Allowed: Regex.IsMatch(t, pattern))) : []);
                 foreach (var (value, allowed) in values)
                 {
                     using var response = await app.Get($"{url}?{name}={Uri.EscapeDataString(value)}", token);
@@ -126,6 +130,30 @@ public sealed class OpenApiExampleTests(AzuriteFixture azurite) : IClassFixture<
         Assert.True(checkedRules >= 60, $"only {checkedRules} query values were checked");
     }
 
+    // Times a client may send for from and to: the document's pattern decides which the app must take.
+    private static readonly string[] Times =
+    [
+        "2027-01-01", "2027-01-01T18:30:00Z", "2027-01-01T18:30Z", "2027-01-01T19:30:00+01:00", "2027-01-01T18:30:00.1234567Z",
+        "2027-01-01T18:30:00", "2027-01-01T18:30", "2027-01-01T18:30:00.123", "01/01/2027", "2027-01-01 18:30:00", "2027-1-1", "2027-01-01T18",
+        "20270101", "2027-01-01t18:30:00z", "2027-01-01T18:30:00+0100",
+    ];
+
+    [Fact]
+    public async Task A_time_without_an_offset_is_read_as_utc_and_a_date_as_its_whole_day()
+    {
+        await using var app = await StartAsync();
+        var token = await AdminTokenAsync(app);
+
+        using var local = await app.Get("api/manage/reports/sales?from=2027-01-01T18:30&to=2027-01-02", token);
+        using var utc = await app.Get("api/manage/reports/sales?from=2027-01-01T18:30:00Z&to=2027-01-02T23:59:59.999Z", token);
+        var (a, b) = (JsonNode.Parse(await local.Content.ReadAsStringAsync())!, JsonNode.Parse(await utc.Content.ReadAsStringAsync())!);
+
+        Assert.Equal(HttpStatusCode.OK, local.StatusCode);
+        Assert.Equal("2027-01-01T18:30:00Z", a["from"]!.GetValue<string>());
+        Assert.Equal(b["from"]!.GetValue<string>(), a["from"]!.GetValue<string>());
+        Assert.Equal(b["to"]!.GetValue<string>(), a["to"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task The_statuses_and_roles_of_the_schemas_are_the_ones_the_database_checks()
     {
@@ -139,9 +167,11 @@ public sealed class OpenApiExampleTests(AzuriteFixture azurite) : IClassFixture<
                 .Select(m => string.Join(",", m.Groups[2].Value.Split(',').Select(v => v.Trim().Trim('\'')).Order(StringComparer.Ordinal)))
                 .ToList();
 
-            foreach (var (schema, property) in new[] { ("BookingResponse", "status"), ("PaymentResponse", "status"), ("UserResponse", "role"), ("AdminBookingResponse", "status") })
+            foreach (var (schema, property) in new[] { ("BookingResponse", "status"), ("PaymentResponse", "status"), ("UserResponse", "role"), ("AdminBookingResponse", "status"), ("AdminBookingResponse", "paymentStatus") })
             {
-                var values = schemas[schema]!["properties"]![property]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()).Order(StringComparer.Ordinal);
+                var enumSchema = schemas[schema]!["properties"]![property]!;
+                enumSchema = schemas[(enumSchema["$ref"] ?? enumSchema["anyOf"]![0]!["$ref"])!.GetValue<string>().Split('/')[^1]]!;
+                var values = enumSchema["enum"]!.AsArray().Select(v => v!.GetValue<string>()).Order(StringComparer.Ordinal);
                 Assert.True(checks.Contains(string.Join(",", values)), $"{provider}: {schema}.{property} [{string.Join(",", values)}] is not a CHECK list of its migrations");
             }
         }
@@ -151,7 +181,8 @@ public sealed class OpenApiExampleTests(AzuriteFixture azurite) : IClassFixture<
     private static IEnumerable<(JsonNode? Value, bool Allowed)> Boundaries(JsonNode property)
     {
         int? Int(string name) => property[name]?.GetValue<int>();
-        string Text(int length) => property["format"]?.GetValue<string>() == "email" ? new string('x', length - 12) + "@example.com" : new string('x', length);
+        var integer = property["type"] is JsonArray types ? types.Any(t => t!.GetValue<string>() == "integer") : property["type"]?.GetValue<string>() == "integer";
+        string Text(int length) => property["pattern"]?.GetValue<string>() == JsonSchemas.EmailPattern ? new string('x', length - 12) + "@example.com" : new string('x', length);
         if (Int("maxLength") is { } maxLength)
         {
             yield return (Text(maxLength), true);
@@ -174,13 +205,14 @@ public sealed class OpenApiExampleTests(AzuriteFixture azurite) : IClassFixture<
         if (property["maximum"]?.GetValue<decimal>() is { } maximum)
         {
             yield return (maximum, true);
-            yield return (maximum + (property["type"]!.GetValue<string>() == "integer" ? 1 : 0.01m), false);
+            yield return (maximum + (integer ? 1 : 0.01m), false);
         }
 
-        if (property["minimum"]?.GetValue<decimal>() is { } minimum)
+        // OpenAPI 3.1 (JSON Schema): exclusiveMinimum is the bound itself.
+        if ((property["minimum"] ?? property["exclusiveMinimum"])?.GetValue<decimal>() is { } minimum)
         {
-            var exclusive = property["exclusiveMinimum"]?.GetValue<bool>() == true;
-            var step = property["type"]!.GetValue<string>() == "integer" ? 1 : 0.01m;
+            var exclusive = property["minimum"] is null;
+            var step = integer ? 1 : 0.01m;
             yield return (exclusive ? minimum + step : minimum, true);
             yield return (exclusive ? minimum : minimum - step, false);
         }

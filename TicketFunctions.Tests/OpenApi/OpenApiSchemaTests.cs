@@ -27,20 +27,21 @@ public sealed class OpenApiSchemaTests
     {
         var properties = Schemas.GetProperty(nameof(SampleItemResponse)).GetProperty("properties");
 
-        Assert.True(properties.GetProperty("note").GetProperty("nullable").GetBoolean());
-        Assert.Equal("string", properties.GetProperty("note").GetProperty("type").GetString());
-        Assert.True(properties.GetProperty("confirmedAt").GetProperty("nullable").GetBoolean());
-        Assert.False(properties.GetProperty("title").TryGetProperty("nullable", out _));
-        Assert.False(properties.GetProperty("createdAt").TryGetProperty("nullable", out _));
+        Assert.Equal(["string", "null"], Types(properties.GetProperty("note")));
+        Assert.Equal(["string", "null"], Types(properties.GetProperty("confirmedAt")));
+        Assert.Equal(["string"], Types(properties.GetProperty("title")));
+        Assert.Equal(["string"], Types(properties.GetProperty("createdAt")));
 
-        var reviewer = properties.GetProperty("reviewer");
-        Assert.True(reviewer.GetProperty("nullable").GetBoolean());
-        Assert.Equal("#/components/schemas/SampleOwner", reviewer.GetProperty("allOf")[0].GetProperty("$ref").GetString());
+        // A nullable reference is the referenced schema or null (OpenAPI 3.1), so no enum carries a null member.
+        var reviewer = properties.GetProperty("reviewer").GetProperty("anyOf");
+        Assert.Equal("#/components/schemas/SampleOwner", reviewer[0].GetProperty("$ref").GetString());
+        Assert.Equal("null", reviewer[1].GetProperty("type").GetString());
         Assert.Equal("#/components/schemas/SampleOwner", properties.GetProperty("owner").GetProperty("$ref").GetString());
 
-        var previous = properties.GetProperty("previousStatus");
-        Assert.True(previous.GetProperty("nullable").GetBoolean());
-        Assert.Equal("string", previous.GetProperty("type").GetString());
+        var previous = properties.GetProperty("previousStatus").GetProperty("anyOf");
+        Assert.Equal("#/components/schemas/SampleStatus", previous[0].GetProperty("$ref").GetString());
+        Assert.Equal("null", previous[1].GetProperty("type").GetString());
+        Assert.DoesNotContain(Schemas.GetProperty(nameof(SampleStatus)).GetProperty("enum").EnumerateArray(), e => e.ValueKind == JsonValueKind.Null);
     }
 
     [Fact]
@@ -71,10 +72,10 @@ public sealed class OpenApiSchemaTests
         Assert.Equal(1, properties.GetProperty("seatCount").GetProperty("minimum").GetInt32());
         Assert.Equal(10, properties.GetProperty("seatCount").GetProperty("maximum").GetInt32());
         Assert.Equal(0.01m, properties.GetProperty("price").GetProperty("minimum").GetDecimal());
-        Assert.Equal("email", properties.GetProperty("email").GetProperty("format").GetString());
+        Assert.Equal(JsonSchemas.EmailPattern, properties.GetProperty("email").GetProperty("pattern").GetString());
         Assert.Equal(1, properties.GetProperty("seats").GetProperty("minItems").GetInt32());
         Assert.Equal(10, properties.GetProperty("seats").GetProperty("maxItems").GetInt32());
-        Assert.True(properties.GetProperty("comment").GetProperty("nullable").GetBoolean());
+        Assert.Equal(["string", "null"], Types(properties.GetProperty("comment")));
 
         var required = request.GetProperty("required").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Contains("day", required);
@@ -88,7 +89,7 @@ public sealed class OpenApiSchemaTests
         var schemas = (await OpenApiDocumentTests.ServedDocument()).GetProperty("components").GetProperty("schemas");
 
         var register = schemas.GetProperty("RegisterRequest").GetProperty("properties");
-        Assert.Equal("email", register.GetProperty("email").GetProperty("format").GetString());
+        Assert.Equal(JsonSchemas.EmailPattern, register.GetProperty("email").GetProperty("pattern").GetString());
         Assert.Equal(8, register.GetProperty("password").GetProperty("minLength").GetInt32());
         Assert.Equal(128, register.GetProperty("password").GetProperty("maxLength").GetInt32());
 
@@ -98,11 +99,21 @@ public sealed class OpenApiSchemaTests
         Assert.Equal(("string", "date-time"), TypeAndFormat(schemas.GetProperty("UserResponse").GetProperty("properties").GetProperty("createdAt")));
 
         var problem = schemas.GetProperty("ProblemDetails").GetProperty("properties");
-        foreach (var name in new[] { "type", "title", "status", "detail", "errors" })
+        foreach (var name in new[] { "type", "title", "status", "detail", "errors", "code", "seats", "availableSeats", "conflictingShowtimeId", "bookingStatus" })
         {
             Assert.True(problem.TryGetProperty(name, out _), name);
         }
+
+        Assert.Equal("#/components/schemas/ValidationErrors", problem.GetProperty("errors").GetProperty("$ref").GetString());
+        Assert.Equal("string", schemas.GetProperty("ValidationErrors").GetProperty("additionalProperties").GetProperty("items").GetProperty("type").GetString());
+        Assert.Equal("#/components/schemas/BookingStatus", problem.GetProperty("bookingStatus").GetProperty("allOf")[0].GetProperty("$ref").GetString());
+        Assert.Equal("string", problem.GetProperty("seats").GetProperty("items").GetProperty("type").GetString());
+        Assert.Equal(["integer", "null"], Types(problem.GetProperty("conflictingShowtimeId")));
     }
+
+    private static string[] Types(JsonElement schema) => schema.GetProperty("type") is { ValueKind: JsonValueKind.Array } types
+        ? [.. types.EnumerateArray().Select(t => t.GetString()!).OrderBy(t => t == "null")]
+        : [schema.GetProperty("type").GetString()!];
 
     private static (string?, string?) TypeAndFormat(JsonElement schema)
         => (schema.GetProperty("type").GetString(), schema.TryGetProperty("format", out var f) ? f.GetString() : null);
@@ -110,6 +121,6 @@ public sealed class OpenApiSchemaTests
     private static JsonElement BuildSamples()
     {
         var document = OpenApiDocumentFactory.Build(typeof(SampleFunctions).Assembly, TicketFunctions.Common.Json.Options);
-        return JsonDocument.Parse(document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0).GetAwaiter().GetResult()).RootElement.Clone();
+        return JsonDocument.Parse(document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1).GetAwaiter().GetResult()).RootElement.Clone();
     }
 }

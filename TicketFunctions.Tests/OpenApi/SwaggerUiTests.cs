@@ -43,6 +43,11 @@ public sealed class SwaggerUiTests
         Assert.Equal("public, max-age=86400", asset.Headers.CacheControl.ToString());
         Assert.Matches("^\"[0-9a-f]{16}\"$", asset.Headers.ETag.ToString());
         Assert.Equal(new FileInfo(Path.Combine(Repository.Root, "node_modules", "swagger-ui-dist", file)).Length, asset.Headers.ContentLength);
+
+        // The document lists this type for the answer, so a client that reads answers by their declared type reads this one.
+        var declared = (await OpenApiDocumentTests.ServedDocument()).GetProperty("paths").GetProperty("/swagger/ui/{file}").GetProperty("get")
+            .GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name);
+        Assert.Contains(contentType.Split(';')[0], declared);
     }
 
     [Theory]

@@ -122,7 +122,7 @@ public sealed class ProcessPaymentTests
     }
 
     [Fact]
-    public async Task A_booking_cancelled_during_the_charge_fails_its_payment_booking_cancelled_and_refunds_the_charge()
+    public async Task A_booking_cancelled_during_the_charge_refunds_the_charge_and_the_payment_reads_REFUNDED_booking_cancelled()
     {
         await using var app = await StartWithScriptedGateway();
         var gateway = (ScriptedGateway)app.Get<IPaymentGateway>();
@@ -133,10 +133,13 @@ public sealed class ProcessPaymentTests
 
         await app.ProcessPayment(paymentId);
 
-        Assert.Equal(("FAILED", "booking_cancelled"), ((await Payment(app, paymentId)).Status, (await Payment(app, paymentId)).FailureReason));
+        var payment = await Payment(app, paymentId);
+        Assert.Equal(("REFUNDED", "booking_cancelled"), (payment.Status, payment.FailureReason));
         Assert.Equal("CANCELLED", (await Booking(app, bookingId)).Status);
+        Assert.Empty(await ClaimExpiries(app, bookingId));
         var ledger = app.Get<SimulatedPaymentGateway>();
         Assert.Equal((1L, 1L), (await ledger.ChargeCountAsync(paymentId), await ledger.RefundCountAsync(paymentId)));
+        Assert.Empty(await Ledger.DisagreementsAsync(app.Db));
     }
 
     [Fact]
@@ -210,28 +213,25 @@ public sealed class ProcessPaymentTests
     }
 
     [Fact]
-    public async Task A_hold_that_ends_during_the_charge_is_refunded_and_the_payment_fails_booking_expired()
+    public async Task A_hold_that_ends_during_the_charge_is_still_confirmed_while_no_other_hold_took_its_seats()
     {
         await using var app = await StartWithScriptedGateway();
         var gateway = (ScriptedGateway)app.Get<IPaymentGateway>();
-        gateway.DuringCharge = () => app.Clock.Advance(TimeSpan.FromMinutes(10));
+        gateway.DuringCharge = () => app.Clock.Advance(TimeSpan.FromMinutes(30));
         var (token, userId) = await app.RegisterAndLogin();
         var bookingId = await app.SeedPendingBooking(userId, holdFor: TimeSpan.FromMinutes(10));
         var paymentId = await app.StartPayment(token, bookingId);
 
         await app.ProcessPayment(paymentId);
 
-        var payment = await Payment(app, paymentId);
-        Assert.Equal(("FAILED", "booking_expired"), (payment.Status, payment.FailureReason));
-        Assert.Equal("PENDING", (await Booking(app, bookingId)).Status);
-        Assert.All(await ClaimExpiries(app, bookingId), e => Assert.NotNull(e));
-        var ledger = app.Get<SimulatedPaymentGateway>();
-        Assert.Equal(1, await ledger.ChargeCountAsync(paymentId));
-        Assert.Equal(1, await ledger.RefundCountAsync(paymentId));
+        Assert.Equal(("SUCCESS", (string?)null), ((await Payment(app, paymentId)).Status, (await Payment(app, paymentId)).FailureReason));
+        Assert.Equal("CONFIRMED", (await Booking(app, bookingId)).Status);
+        Assert.All(await ClaimExpiries(app, bookingId), e => Assert.Null(e));
+        Assert.Empty(await Ledger.DisagreementsAsync(app.Db));
     }
 
     [Fact]
-    public async Task A_charge_whose_confirmation_was_lost_is_refunded_when_the_redelivery_finds_the_hold_ended()
+    public async Task A_charge_whose_confirmation_was_lost_is_refunded_when_the_redelivery_finds_the_hold_ended_and_reads_REFUNDED()
     {
         await using var app = await TestApp.StartAsync();
         var (token, userId) = await app.RegisterAndLogin();
@@ -245,9 +245,10 @@ public sealed class ProcessPaymentTests
         await app.ProcessPayment(paymentId);
         await app.ProcessPayment(paymentId);
 
-        Assert.Equal(("FAILED", "booking_expired"), ((await Payment(app, paymentId)).Status, (await Payment(app, paymentId)).FailureReason));
+        Assert.Equal(("REFUNDED", "booking_expired"), ((await Payment(app, paymentId)).Status, (await Payment(app, paymentId)).FailureReason));
         Assert.Equal(1, await ledger.ChargeCountAsync(paymentId));
         Assert.Equal(1, await ledger.RefundCountAsync(paymentId));
+        Assert.Empty(await Ledger.DisagreementsAsync(app.Db));
     }
 
     [Fact]

@@ -109,24 +109,25 @@ public sealed class RefundOutboxTests(Report report) : IClassFixture<Report>
     }
 
     [Fact]
-    public async Task A_charge_that_lands_after_the_payment_failed_is_refunded_by_the_sweep_when_the_refund_call_fails()
+    public async Task A_charge_that_could_not_be_kept_reads_REFUNDED_at_once_and_is_refunded_by_the_sweep_when_the_refund_call_fails()
     {
         await using var app = await StartWithScriptedGateway();
         var gateway = (ScriptedGateway)app.Get<IPaymentGateway>();
         var (token, userId) = await app.RegisterAndLogin();
         var bookingId = await app.SeedPendingBooking(userId, holdFor: TimeSpan.FromMinutes(10));
         var paymentId = await app.StartPayment(token, bookingId);
-        gateway.DuringCharge = () => app.Clock.Advance(TimeSpan.FromMinutes(10));
+        gateway.DuringCharge = () => Assert.Equal(200, app.CancelBooking(token, bookingId).GetAwaiter().GetResult().Status);
         gateway.FailRefunds = true;
 
         await app.ProcessPayment(paymentId);
 
-        Assert.Equal("FAILED", await app.Scalar<string>("SELECT status FROM payments WHERE id = @paymentId", new { paymentId }));
+        Assert.Equal(("REFUNDED", "booking_cancelled"), (await app.Rows<(string, string)>("SELECT status, failure_reason FROM payments WHERE id = @paymentId", new { paymentId })).Single());
         var ledger = app.Get<SimulatedPaymentGateway>();
         Assert.Equal(0, await ledger.RefundCountAsync(paymentId));
         gateway.FailRefunds = false;
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(1, await app.Get<RefundSweep>().RunAsync(CancellationToken.None));
         Assert.Equal((1L, 1L), (await ledger.ChargeCountAsync(paymentId), await ledger.RefundCountAsync(paymentId)));
+        Assert.Empty(await Ledger.DisagreementsAsync(app.Db));
     }
 }

@@ -21,7 +21,7 @@ public sealed class ApiClient(HttpClient http)
 #pragma warning disable CA2000 // The HttpClient owns and disposes the handler.
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
 #pragma warning restore CA2000
-        return new ApiClient(new HttpClient(handler, disposeHandler: true) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) });
+        return new ApiClient(new HttpClient(new OpenApiValidatingHandler(handler), disposeHandler: true) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) });
     }
 
     public async Task<ApiResponse> Send(HttpMethod method, string path, object? body = null, string? token = null, Action<HttpRequestMessage>? configure = null)

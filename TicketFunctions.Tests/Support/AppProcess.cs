@@ -26,7 +26,7 @@ public sealed class AppProcess : IDisposable
         _environment = environment;
         _workingDirectory = workingDirectory;
         Port = port;
-        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        Client = new HttpClient(new OpenApiValidatingHandler()) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public int Port { get; }

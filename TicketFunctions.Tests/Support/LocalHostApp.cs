@@ -34,7 +34,8 @@ public sealed class LocalHostApp : IAsyncDisposable
         Directory = directory;
         Azurite = azurite;
         BaseAddress = host.BaseAddress;
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        // Every answer is checked against the OpenAPI document (OpenApiValidatingHandler).
+        Client = new HttpClient(new OpenApiValidatingHandler()) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public HttpClient Client { get; }
@@ -52,7 +53,7 @@ public sealed class LocalHostApp : IAsyncDisposable
 
     public Db Db => Services.GetRequiredService<Db>();
 
-    /// <summary>The worker process's id (a child of this test process).</summary>
+    /// <summary>The worker process's id (a child of this test process; a restarted worker is a new process).</summary>
     public int WorkerProcessId => _host.WorkerProcessId;
 
     /// <summary>The app's build output, as the test project's reference to it builds it (same configuration).</summary>
@@ -174,7 +175,7 @@ public sealed class LocalHostApp : IAsyncDisposable
     /// <summary>Stops the host and its worker without deleting the database, as a restart test needs.</summary>
     public Task StopAsync() => _host.StopAsync();
 
-    /// <summary>Kills the worker process at once (SIGKILL), as a crash would; the host then stops too.</summary>
+    /// <summary>Kills the worker process at once (SIGKILL), as a crash would; the host starts a new one.</summary>
     public void KillWorker() => _host.KillWorker();
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Dapper;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -7,6 +8,7 @@ using TicketFunctions.Data;
 
 namespace TicketFunctions.Auth;
 
+[DisplayName("Role")]
 public static class Roles
 {
     public const string User = "User";

@@ -18,11 +18,11 @@ public sealed class BookingFunctions(BookingService bookings)
     [EndpointSummary("Holds seats for a showtime")]
     [EndpointDescription("Give `seats` (such as [\"A1\", \"A2\"]) or `seatCount` (the best free seats are chosen, side by side where possible): exactly one, 1..10 seats. "
         + "The booking is PENDING and holds its seats until expiresAt (Bookings__HoldDuration, 10 minutes by default); unitPrice is the showtime's price now. "
-        + "A showtimeId of 0 or below is a field error (400), since no showtime can have it; an unknown positive one answers 404.")]
+        + "An unknown positive showtimeId answers 404; a showtimeId of 0 or below (no showtime can have it), a malformed body or field, 400 with the fields in errors.")]
     [Consumes(typeof(BookingRequest), "application/json")]
     [ProducesResponseType(typeof(BookingResponse), 201)]
     [ProducesResponseType(404, Description = "No showtime with this id.")]
-    [ProducesResponseType(409, Description = "seats_taken (extension `seats` names them), not_enough_seats, seat_limit (too many seats of one showtime for one account), showtime_started.")]
+    [ProducesResponseType(409, Description = "seats_taken (extension `seats` names them), not_enough_seats (extension `availableSeats` says how many are free), seat_limit (too many seats of one showtime for one account), showtime_started.")]
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings")] HttpRequest req)
     {
@@ -72,7 +72,7 @@ public sealed class BookingFunctions(BookingService bookings)
         + "A payment still PENDING for a cancelled booking fails with failureReason booking_cancelled and is not charged. Once the showtime has started only an admin may cancel.")]
     [ProducesResponseType(typeof(BookingResponse), 200)]
     [ProducesResponseType(404, Description = "No booking with this id that the caller may see.")]
-    [ProducesResponseType(409, Description = "booking_not_cancellable (already CANCELLED or EXPIRED; extension `bookingStatus` says which), showtime_started (the owner cancels after the showtime began).")]
+    [ProducesResponseType(409, Description = "booking_not_cancellable (already CANCELLED or EXPIRED; extension `bookingStatus` says which), showtime_started (the owner cancels after the showtime began), booking_changed (the booking kept changing while it was being cancelled: read it and try again).")]
     public async Task<IActionResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings/{id:long}/cancel")] HttpRequest req, long id)
     {

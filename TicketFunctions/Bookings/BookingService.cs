@@ -149,7 +149,11 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
             await using var write = await db.WriteAsync(cancellationToken);
 
             // Read once the write lock is held: waiting for it must not let a hold that ended meanwhile be cancelled.
+            // The claims go before the booking changes, the order in which a payment's confirmation and a hold's
+            // reclaim lock them, so that a cancel racing a payment waits for it instead of deadlocking with it; a
+            // booking that changed meanwhile rolls the release back.
             var now = clock.UnixMsNow();
+            await write.Connection.ExecuteAsync(ReleaseClaims, new { Id = id }, write.Transaction);
             var cancelled = await write.Connection.ExecuteAsync(CancelBooking, new { Id = id, ExpectedStatus = booking.StoredStatus, Now = now }, write.Transaction);
             if (cancelled == 0)
             {
@@ -158,7 +162,6 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
 
             var refunding = booking.Status == BookingStatus.Confirmed && booking.PaymentId is not null
                 && await write.Connection.ExecuteAsync(RefundPayment, new { booking.PaymentId, Now = now, RefundDueAt = refunds.DueAt(now) }, write.Transaction) > 0;
-            await write.Connection.ExecuteAsync(ReleaseClaims, new { Id = id }, write.Transaction);
             var row = await write.Connection.QuerySingleAsync<BookingRow>(GetBooking, new { Id = id, CallerId = caller.Id, caller.IsAdmin, Now = now }, write.Transaction);
             await write.CommitAsync(cancellationToken);
             if (refunding)

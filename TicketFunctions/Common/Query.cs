@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -15,8 +16,18 @@ namespace TicketFunctions.Common;
 /// <see cref="OneOfAttribute"/>) and then by the record's <see cref="IValidatableObject"/>, with one message per bad
 /// parameter. The OpenAPI document describes the same record, so the two cannot disagree. Unknown parameters are ignored.
 /// </summary>
-public static class Query
+public static partial class Query
 {
+    /// <summary>
+    /// A time parameter: a date (2027-01-01) or an ISO 8601 date-time with or without seconds, fraction and offset
+    /// (2027-01-01T18:30:00Z, 2027-01-01T19:30+01:00, 2027-01-01T18:30:00); a time without an offset is UTC, as
+    /// everything in this API is. The OpenAPI document declares this pattern, so generated clients can follow it.
+    /// </summary>
+    public const string InstantPattern = @"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$";
+
+    /// <summary>How <see cref="InstantPattern"/> reads, in the words of the OpenAPI document and of the 400 answer.</summary>
+    public const string InstantRule = "a date (YYYY-MM-DD) or a date-time such as 2026-12-01T18:30:00Z (without an offset it is UTC)";
+
     private const int DefaultMaxLength = 40;
 
     public static Result<T> ReadQuery<T>(this HttpRequest request)
@@ -99,26 +110,32 @@ public static class Query
         {
             return Instant(text, endOfDay: rules.OfType<EndOfDayAttribute>().Any()) is { } instant
                 ? (instant, null)
-                : (null, "Must be a date (YYYY-MM-DD) or a UTC time such as 2026-12-01T18:30:00Z.");
+                : (null, $"Must be {InstantRule}.");
         }
 
         return type == typeof(string) ? (text, null) : throw new NotSupportedException($"A query parameter cannot be a {type.Name}.");
     }
 
-    /// <summary>An instant with an offset (2026-12-01T18:30:00Z), or a date: the start of that UTC day, or its last millisecond.</summary>
+    /// <summary>An instant as <see cref="InstantPattern"/> reads it, or a date: the start of that UTC day, or its last millisecond.</summary>
     private static DateTime? Instant(string text, bool endOfDay)
     {
+        if (!InstantRegex().IsMatch(text))
+        {
+            return null;
+        }
+
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             return date.ToDateTime(endOfDay ? new TimeOnly(23, 59, 59, 999) : TimeOnly.MinValue, DateTimeKind.Utc);
         }
 
-        var hasOffset = text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal);
-        return text.Contains('T', StringComparison.Ordinal) && hasOffset
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant)
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
             ? instant.UtcDateTime
             : null;
     }
+
+    [GeneratedRegex(InstantPattern, RegexOptions.CultureInvariant)]
+    private static partial Regex InstantRegex();
 }
 
 /// <summary>On the end of a time range: a date alone takes the whole of that UTC day (to=2026-12-01 is 23:59:59.999Z).</summary>

@@ -20,6 +20,9 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
 {
     private static readonly Dictionary<Type, string> Formats = new() { [typeof(int)] = "int32", [typeof(long)] = "int64", [typeof(decimal)] = "decimal", [typeof(DateTime)] = "date-time" };
 
+    /// <summary>What <see cref="EmailAddressAttribute"/> accepts: one @, neither first nor last, and no line break.</summary>
+    public const string EmailPattern = "^[^@\\r\\n]+@[^@\\r\\n]+$";
+
     private readonly Dictionary<Type, string> _names = [];
 
     /// <summary>The serializer's options, read-only with a resolver (as <see cref="Json.Options"/> is), so that contracts can be read.</summary>
@@ -60,7 +63,18 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
         if ((type.IsEnum || (context.TypeInfo.Kind == JsonTypeInfoKind.Object && type != typeof(object))) && !(type == component && context.Path.IsEmpty))
         {
             var reference = new JsonObject { ["$ref"] = "#/components/schemas/" + Component(type) };
-            return nullable ? new JsonObject { ["type"] = new JsonArray(type.IsEnum ? "string" : "object", "null"), ["allOf"] = new JsonArray(reference) } : reference;
+            return nullable ? OrNull(reference) : reference;
+        }
+
+        // A constants class's values are one named enum, referenced wherever a property takes them.
+        var rules = context.PropertyInfo?.AttributeProvider?.GetCustomAttributes(inherit: true) ?? [];
+        if (rules.OfType<OneOfAttribute>().SingleOrDefault() is { } oneOf)
+        {
+            var reference = new JsonObject { ["$ref"] = "#/components/schemas/" + EnumComponent(oneOf) };
+            var description = rules.OfType<DescriptionAttribute>().SingleOrDefault()?.Description;
+            var property = nullable ? OrNull(reference) : description is null ? reference : new JsonObject { ["allOf"] = new JsonArray(reference) };
+            property["description"] = description;
+            return WithoutNulls(property);
         }
 
         // The app's own converter writes times, so the exporter cannot see that they are strings.
@@ -76,15 +90,12 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
         }
 
         var array = type != typeof(string) && context.TypeInfo.Kind == JsonTypeInfoKind.Enumerable;
-        foreach (var rule in context.PropertyInfo?.AttributeProvider?.GetCustomAttributes(inherit: true) ?? [])
+        foreach (var rule in rules)
         {
             Apply(schema, rule, array);
         }
 
-        foreach (var key in schema.Where(p => p.Value is null).Select(p => p.Key).ToList())
-        {
-            schema.Remove(key);
-        }
+        WithoutNulls(schema);
 
         if (type == component && ExampleOf(type) is { } example)
         {
@@ -116,16 +127,47 @@ internal sealed class JsonSchemas(OpenApiDocument document, JsonSerializerOption
                 schema["description"] = description.Description;
                 break;
             case EmailAddressAttribute:
-                schema["format"] = "email";
-                break;
-            case OneOfAttribute oneOf:
-                // An enum lists every value, null too where the property may be null (so that a null example conforms).
-                schema["enum"] = new JsonArray([.. oneOf.Values.Select(v => JsonValue.Create(v)), .. IsNullable(schema) ? new JsonNode?[] { null } : []]);
+                // What EmailAddressAttribute accepts, as a pattern: generators know patterns, and Kiota warns on format email.
+                schema["pattern"] = EmailPattern;
                 break;
         }
     }
 
+    /// <summary>
+    /// A reference that may be null, as OpenAPI 3.1 (JSON Schema) says it: the referenced schema or null. Generators
+    /// read it as the referenced type, nullable; no enum gets a null member.
+    /// </summary>
+    private static JsonObject OrNull(JsonObject reference) => new() { ["anyOf"] = new JsonArray(reference, new JsonObject { ["type"] = "null" }) };
+
+    /// <summary>Removes the members whose value is null (a rule that does not apply), and returns the object.</summary>
+    private static JsonObject WithoutNulls(JsonObject schema)
+    {
+        foreach (var key in schema.Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            schema.Remove(key);
+        }
+
+        return schema;
+    }
+
     private static bool IsNullable(JsonObject schema) => schema["type"] is JsonArray types && types.Any(t => t?.GetValue<string>() == "null");
+
+    /// <summary>The enum component of a constants class, written to the document the first time it is asked for.</summary>
+    private string EnumComponent(OneOfAttribute oneOf)
+    {
+        var name = oneOf.SchemaName;
+        if (!document.Components!.Schemas!.ContainsKey(name))
+        {
+            document.Components.Schemas[name] = Parse(WithoutNulls(new JsonObject
+            {
+                ["type"] = "string",
+                ["enum"] = new JsonArray([.. oneOf.Values.Select(v => JsonValue.Create(v))]),
+                ["description"] = oneOf.Constants.GetCustomAttribute<DescriptionAttribute>()?.Description,
+            }));
+        }
+
+        return name;
+    }
 
     /// <summary>The component name of a type, written to the document the first time it is asked for.</summary>
     private string Component(Type type)

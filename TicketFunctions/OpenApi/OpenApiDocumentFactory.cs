@@ -51,6 +51,9 @@ public static partial class OpenApiDocumentFactory
 {
     public const string BearerScheme = "bearerAuth";
     public const string ProblemSchema = "ProblemDetails";
+    public const string DocumentSchema = "OpenApiDocument";
+
+    private static readonly int[] ProblemStatuses = [400, 401, 403, 404, 408, 409, 413, 415, 429, 500, 503];
     public const string JsonMediaType = "application/json";
 
     private static readonly Dictionary<string, string> KnownTags = new(StringComparer.Ordinal)
@@ -69,8 +72,14 @@ public static partial class OpenApiDocumentFactory
         The movie-ticket booking API of TicketFunctions.
 
         - Log in with `POST /auth/login`, then send `Authorization: Bearer <accessToken>` (the **Authorize** button). Locally, the
-          login example is the admin of local.settings.json.example, and the other examples follow on from each other
-          (movie 1, theatre 1, showtime 1, booking 1).
+          login example is the admin of local.settings.json.example.
+        - The examples use id 1, which is right only on an empty database. Otherwise put in the ids your own calls answered
+          (each `id` of a 201, or the end of its `Location`): your movie's and theatre's into `POST /showtimes` (`movieId`,
+          `theatreId`), your showtime's into `POST /bookings` (`showtimeId`) and `/showtimes/{id}/seats`, your booking's into
+          `POST /payments` (`bookingId`) and `/bookings/{id}`, and the payment's into `GET /payments/{id}`. Log in as the user
+          who booked to pay: another user's booking answers 404.
+        - `from` and `to` take a date (`2027-01-01`; as `to` it means the whole of that UTC day) or a date-time; a date-time
+          without an offset is UTC.
         - JSON names are camelCase; unknown fields and wrongly typed values are rejected with 400.
         - Times are ISO 8601 in UTC with `Z`; money is a number with two decimals (12.50); ids are positive integers.
         - Errors are RFC 9457 problem details (`application/problem+json`); validation failures list the fields in `errors`.
@@ -79,14 +88,35 @@ public static partial class OpenApiDocumentFactory
           bookingId) can name nothing and is a field error (400, listed in `errors`); in a path (`/movies/0`) it is an unknown id (404).
         """;
 
+    // The problem every 4xx answers, with each extension the app writes typed; {types} becomes each status's type URI.
     private const string ProblemDetailsJson = """
         {"type": "object", "required": ["status", "title", "type"], "additionalProperties": true,
-         "description": "An RFC 9457 problem. Validation failures (400) list the fields in errors; conflicts (409) carry a code.",
-         "properties": {"type": {"type": "string", "description": "A URI that names the kind of problem."}, "title": {"type": "string"},
+         "description": "An RFC 9457 problem. Validation failures (400) list the fields in errors; conflicts (409) carry a code, and some of them one more member that says what conflicts.",
+         "properties": {"type": {"type": "string", "description": "A URI that names the kind of problem, one per status: {types}."},
+           "title": {"type": "string"},
            "status": {"type": "integer", "format": "int32"}, "detail": {"type": "string"}, "instance": {"type": "string"},
-           "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
-             "description": "400 only: the messages for each invalid field, keyed by its JSON name (seats[2] in a list; $ for the body as a whole)."},
-           "code": {"type": "string", "description": "409 only: what conflicts, such as seats_taken."}}}
+           "errors": {"$ref": "#/components/schemas/ValidationErrors"},
+           "code": {"type": "string", "description": "409 only: what conflicts, such as seats_taken (each operation's 409 lists its codes)."},
+           "seats": {"type": "array", "items": {"type": "string"}, "description": "409 seats_taken only: the requested seats that are taken, in row order."},
+           "availableSeats": {"type": "integer", "format": "int64", "description": "409 not_enough_seats only: how many seats of the showtime are free."},
+           "conflictingShowtimeId": {"type": ["integer", "null"], "format": "int64", "description": "409 showtime_overlap only: the showtime that overlaps (null when it could not be named)."},
+           "bookingStatus": {"allOf": [{"$ref": "#/components/schemas/BookingStatus"}], "description": "409 booking_not_payable and booking_not_cancellable only: the booking's status."},
+           "invocationId": {"type": "string", "description": "500 only: the invocation to look for in the logs."}}}
+        """;
+
+    private const string ValidationErrorsJson = """
+        {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+         "description": "400 only: the messages for each invalid field, keyed by its JSON name (seats[2] in a list; $ for the body as a whole)."}
+        """;
+
+    // What /openapi/v3.json answers: an OpenAPI 3 document, described by the members a client reads first.
+    private const string OpenApiDocumentJson = """
+        {"type": "object", "required": ["openapi", "info", "paths"], "additionalProperties": true,
+         "description": "An OpenAPI 3.1 document (https://spec.openapis.org/oas/v3.1): this API's description.",
+         "properties": {"openapi": {"type": "string", "description": "The OpenAPI version, such as 3.1.2."},
+           "info": {"type": "object", "required": ["title", "version"], "additionalProperties": true,
+             "properties": {"title": {"type": "string"}, "version": {"type": "string"}, "description": {"type": "string"}}},
+           "paths": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": true}, "description": "Each path with its operations."}}}
         """;
 
     public static OpenApiDocument Build(Assembly assembly, JsonSerializerOptions options)
@@ -108,7 +138,10 @@ public static partial class OpenApiDocumentFactory
             },
         };
         var schemas = new JsonSchemas(document, options);
-        document.Components.Schemas[ProblemSchema] = schemas.Parse(JsonNode.Parse(ProblemDetailsJson)!);
+        var types = string.Join(", ", ProblemStatuses.Select(status => $"{status} {Problems.TypeFor(status)}"));
+        document.Components.Schemas[ProblemSchema] = schemas.Parse(JsonNode.Parse(ProblemDetailsJson.Replace("{types}", types, StringComparison.Ordinal))!);
+        document.Components.Schemas["ValidationErrors"] = schemas.Parse(JsonNode.Parse(ValidationErrorsJson)!);
+        document.Components.Schemas[DocumentSchema] = schemas.Parse(JsonNode.Parse(OpenApiDocumentJson)!);
 
         foreach (var function in HttpFunction.FindAll(assembly).OrderBy(f => PathOf(f.Route), StringComparer.Ordinal))
         {
@@ -158,6 +191,7 @@ public static partial class OpenApiDocumentFactory
         {
             (400, "The body is not valid JSON for this operation, or a field is invalid (see errors).", body is not null),
             (400, "A query parameter is invalid (see errors).", body is null && operation.Parameters.Any(p => p.In == ParameterLocation.Query)),
+            (408, "The body arrived too slowly.", body is not null),
             (413, $"The body is larger than {RequestBody.MaxBytes / 1024} KiB.", body is not null),
             (415, "The body is not sent as application/json.", body is not null),
             (401, "No bearer token, or it is invalid or expired.", access != Access.Anonymous),
@@ -167,16 +201,16 @@ public static partial class OpenApiDocumentFactory
         var answers = m.GetCustomAttributes<ProducesResponseTypeAttribute>()
             .Select(r => (r.StatusCode, Type: r.Type == typeof(void) ? null : r.Type, r.Description))
             .Concat(derived.Where(d => d.Applies).Select(d => (StatusCode: d.Status, Type: (Type?)null, Description: (string?)d.Description)));
-        var contentType = m.GetCustomAttribute<ProducesAttribute>()?.ContentTypes.FirstOrDefault() ?? JsonMediaType;
+        IReadOnlyList<string> contentTypes = m.GetCustomAttribute<ProducesAttribute>()?.ContentTypes is { Count: > 0 } produced ? [.. produced] : [JsonMediaType];
         foreach (var (status, type, description) in answers.DistinctBy(a => a.StatusCode).OrderBy(a => a.StatusCode))
         {
-            operation.Responses[status.ToString(CultureInfo.InvariantCulture)] = Response(document, schemas, status, type, description ?? ReasonPhrases.GetReasonPhrase(status) + ".", body, contentType);
+            operation.Responses[status.ToString(CultureInfo.InvariantCulture)] = Response(document, schemas, status, type, description ?? ReasonPhrases.GetReasonPhrase(status) + ".", body, contentTypes);
         }
 
         return operation;
     }
 
-    private static OpenApiResponse Response(OpenApiDocument document, JsonSchemas schemas, int status, Type? type, string description, Type? body, string contentType)
+    private static OpenApiResponse Response(OpenApiDocument document, JsonSchemas schemas, int status, Type? type, string description, Type? body, IReadOnlyList<string> contentTypes)
     {
         var response = new OpenApiResponse { Description = description };
         if (status >= 400 && type is null)
@@ -186,7 +220,13 @@ public static partial class OpenApiDocumentFactory
         }
         else if (type is not null)
         {
-            response.Content = new Dictionary<string, IOpenApiMediaType> { [contentType] = new OpenApiMediaType { Schema = schemas.For(type) } };
+            // A file's bytes are a binary string; this document is its own component.
+            response.Content = contentTypes.ToDictionary(t => t, t => (IOpenApiMediaType)new OpenApiMediaType
+            {
+                Schema = type == typeof(OpenApiDocument) ? new OpenApiSchemaReference(DocumentSchema, document)
+                    : type == typeof(byte[]) ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" }
+                    : schemas.For(type),
+            });
         }
 
         var header = status switch
@@ -249,15 +289,31 @@ public static partial class OpenApiDocumentFactory
             {
                 var schema = node!.AsObject();
                 var property = contract.Properties.Single(p => p.Name == name);
-                schema["type"] = (schema["type"] as JsonArray)?[0]?.GetValue<string>() ?? schema["type"]!.GetValue<string>();
-                (schema["enum"] as JsonArray)?.Remove(null);
+                var description = schema["description"]?.GetValue<string>();
+                schema.Remove("description");
+
+                // A time is read by Query's own rule, wider than format date-time: declared as its pattern.
+                if ((Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType) == typeof(DateTime))
+                {
+                    schema = new JsonObject { ["type"] = "string", ["pattern"] = Query.InstantPattern };
+                    description = $"{description} Takes {Query.InstantRule}.".TrimStart();
+                }
+
+                // A named enum (wrapped in allOf beside a description, in anyOf with null when nullable) is referenced as it is:
+                // an absent parameter is the default, never null.
+                var wrapped = (schema["allOf"] ?? schema["anyOf"]) as JsonArray;
+                if ((wrapped?.FirstOrDefault(s => s?["$ref"] is not null) ?? (schema.ContainsKey("$ref") ? schema : null)) is { } reference)
+                {
+                    yield return new OpenApiParameter { Name = name, In = ParameterLocation.Query, Description = description, Schema = schemas.Parse(reference.DeepClone()) };
+                    continue;
+                }
+
+                schema["type"] = (schema["type"] as JsonArray)?[0]?.GetValue<string>() ?? schema["type"]?.GetValue<string>();
                 if (property.Get!(defaults) is { } value)
                 {
                     schema["default"] = JsonSerializer.SerializeToNode(value, property.PropertyType, schemas.Options);
                 }
 
-                var description = schema["description"]?.GetValue<string>();
-                schema.Remove("description");
                 yield return new OpenApiParameter { Name = name, In = ParameterLocation.Query, Description = description, Schema = schemas.Parse(schema) };
             }
         }

@@ -54,7 +54,7 @@ public sealed class OpenApiFunctions
         """;
 
     // The document depends only on the assembly, so it is built once, on the first request for it.
-    private static readonly Lazy<Task<string>> DocumentJson = new(() => OpenApiDocumentFactory.Build(typeof(OpenApiFunctions).Assembly, Json.Options).SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0));
+    private static readonly Lazy<Task<string>> DocumentJson = new(() => OpenApiDocumentFactory.Build(typeof(OpenApiFunctions).Assembly, Json.Options).SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1));
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
     private static readonly Lazy<FrozenDictionary<string, Asset>> Assets = new(LoadAssets);
 
@@ -67,7 +67,7 @@ public sealed class OpenApiFunctions
     [Tags("Operations")]
     [EndpointSummary("The OpenAPI 3 document of this API")]
     [Produces(OpenApiDocumentFactory.JsonMediaType)]
-    [ProducesResponseType(typeof(string), 200, Description = "This document.")]
+    [ProducesResponseType(typeof(OpenApiDocument), 200, Description = "This document.")]
     public static async Task<IActionResult> Document(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi/v3.json")] HttpRequest req)
         => NoCache(await DocumentJson.Value, "application/json; charset=utf-8");
@@ -77,7 +77,7 @@ public sealed class OpenApiFunctions
     [Tags("Operations")]
     [EndpointSummary("The OpenAPI 3 document of this API (the conventional Swagger address)")]
     [Produces(OpenApiDocumentFactory.JsonMediaType)]
-    [ProducesResponseType(typeof(string), 200, Description = "This document.")]
+    [ProducesResponseType(typeof(OpenApiDocument), 200, Description = "This document.")]
     public static async Task<IActionResult> SwaggerJson(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "swagger.json")] HttpRequest req)
         => NoCache(await DocumentJson.Value, "application/json; charset=utf-8");
@@ -97,8 +97,8 @@ public sealed class OpenApiFunctions
     [Access(Access.Anonymous)]
     [Tags("Operations")]
     [EndpointSummary("A script, style sheet or icon of Swagger UI")]
-    [Produces("application/octet-stream")]
-    [ProducesResponseType(typeof(string), 200, Description = "The file, with its own content type.")]
+    [Produces("text/css", "text/javascript", "image/png")]
+    [ProducesResponseType(typeof(byte[]), 200, Description = "The file: a style sheet (.css), a script (.js) or an icon (.png).")]
     [ProducesResponseType(304, Description = "The file has not changed (If-None-Match).")]
     [ProducesResponseType(404, Description = "Swagger UI has no such file.")]
     public static IActionResult SwaggerUiAsset(

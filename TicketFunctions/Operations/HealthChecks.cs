@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Azure.Storage.Queues;
 using Dapper;
 using Microsoft.Extensions.Configuration;
@@ -16,6 +17,7 @@ public sealed record HealthReport([property: OneOf(typeof(HealthChecks))] string
 }
 
 /// <summary>Is the database answering, and is the Storage queue service reachable?</summary>
+[DisplayName("HealthStatus")]
 public sealed partial class HealthChecks(Db db, IConfiguration configuration, ILogger<HealthChecks> logger)
 {
     // One client for the life of the app, made at the first check: with a managed identity, a client per check would

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
@@ -6,6 +7,8 @@ using TicketFunctions.Common;
 
 namespace TicketFunctions.Payments;
 
+/// <summary>The statuses of a payment.</summary>
+[DisplayName("PaymentStatus")]
 public static class PaymentStatuses
 {
     public const string Pending = "PENDING";
@@ -17,15 +20,17 @@ public static class PaymentStatuses
 }
 
 /// <summary>The app's own failure reasons; a declined charge carries the gateway's (such as card_declined, invalid_token).</summary>
+[DisplayName("FailureReason")]
 public static class FailureReasons
 {
     public const string BookingExpired = "booking_expired";
     public const string BookingCancelled = "booking_cancelled";
+    public const string ShowtimeStarted = "showtime_started";
     public const string ProcessingFailed = "processing_failed";
     public const string CardDeclined = "card_declined";
     public const string InvalidToken = "invalid_token";
 
-    public static readonly string[] All = [BookingExpired, ProcessingFailed, CardDeclined, InvalidToken];
+    public static readonly string[] All = [BookingExpired, BookingCancelled, ShowtimeStarted, ProcessingFailed, CardDeclined, InvalidToken];
 }
 
 public sealed record CreatePaymentRequest(

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using TicketFunctions.Auth;
 using TicketFunctions.Common;
 using TicketFunctions.Data;
@@ -15,7 +16,7 @@ namespace TicketFunctions.Payments;
 public sealed record PaymentAccepted(long PaymentId, string Location, string Body, bool Replayed);
 
 /// <summary>Starting and reading payments: the logic behind <see cref="PaymentFunctions"/>.</summary>
-public sealed class PaymentService(Db db, TimeProvider clock)
+public sealed class PaymentService(Db db, TimeProvider clock, IOptions<PaymentOptions> options)
 {
     public const string IdempotencyHeader = "Idempotency-Key";
     public const int IdempotencyKeyMaxLength = 100;
@@ -30,6 +31,8 @@ public sealed class PaymentService(Db db, TimeProvider clock)
     private static readonly SqlScript FindIdempotencyKey = Sql.Load("payments/find_idempotency_key");
     private static readonly SqlScript DeleteExpiredIdempotencyKey = Sql.Load("payments/delete_expired_idempotency_key");
     private static readonly SqlScript InsertIdempotencyKey = Sql.Load("payments/insert_idempotency_key");
+    private static readonly SqlScript ExtendClaims = Sql.Load("payments/extend_claims");
+    private static readonly SqlScript ExtendHold = Sql.Load("payments/extend_hold");
 
     /// <summary>The Idempotency-Key header: absent (null), or 1..100 printable ASCII characters; otherwise a field error.</summary>
     public static Result<string?> ReadIdempotencyKey(HttpRequest request)
@@ -119,10 +122,7 @@ public sealed class PaymentService(Db db, TimeProvider clock)
         var status = booking.Status == "PENDING" && booking.ExpiresAt <= now ? "EXPIRED" : booking.Status;
         if (status != "PENDING")
         {
-            return new Error.Conflict(
-                "booking_not_payable",
-                status == "EXPIRED" ? "The booking's seat hold has expired; book again." : $"The booking is {status}; only a PENDING booking can be paid.",
-                new Dictionary<string, object?> { ["bookingStatus"] = status });
+            return NotPayable(status);
         }
 
         // A hold may outlast the start of the show (a booking made minutes before it); a ticket is not sold after that.
@@ -151,6 +151,16 @@ public sealed class PaymentService(Db db, TimeProvider clock)
         }, transaction);
         var accepted = new PaymentAccepted(
             payment.Id, $"/api/payments/{payment.Id}", JsonSerializer.Serialize(PaymentResponse.From(payment), Json.Options), Replayed: false);
+
+        // The payment keeps the booking's seats while it is processed: its hold and claims run at least to the end of
+        // the processing window. The conditional updates decide (a hold that ended since the read above is refused);
+        // claims first, then the booking, the order in which a hold's reclaim of ended claims locks them.
+        var window = new { request.BookingId, Now = now, ProcessingEndsAt = now + (long)options.Value.ProcessingHold.TotalMilliseconds };
+        var liveClaims = await connection.ExecuteAsync(ExtendClaims, window, transaction);
+        if (liveClaims != booking.SeatCount || await connection.ExecuteAsync(ExtendHold, window, transaction) != 1)
+        {
+            return NotPayable("EXPIRED");
+        }
 
         if (idempotencyKey is not null)
         {
@@ -197,6 +207,11 @@ public sealed class PaymentService(Db db, TimeProvider clock)
     private static string Hash(CreatePaymentRequest request)
         => Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, Json.Options)));
 
+    private static Error.Conflict NotPayable(string status) => new(
+        "booking_not_payable",
+        status == "EXPIRED" ? "The booking's seat hold has expired; book again." : $"The booking is {status}; only a PENDING booking can be paid.",
+        new Dictionary<string, object?> { ["bookingStatus"] = status });
+
     private static Error.Conflict PaymentExists()
         => new Error.Conflict("payment_exists", "A payment for this booking is already in progress or has succeeded.");
 
@@ -209,6 +224,8 @@ public sealed class PaymentService(Db db, TimeProvider clock)
         public long ExpiresAt { get; init; }
 
         public long TotalPriceCents { get; init; }
+
+        public long SeatCount { get; init; }
 
         public long StartsAt { get; init; }
 

@@ -17,6 +17,7 @@ public static class PaymentsServices
         services.AddSingleton<PaymentProcessor>();
         services.AddOptions<PaymentOptions>().Bind(configuration.GetSection(PaymentOptions.Section))
             .Validate(o => o.ResendAfter > TimeSpan.Zero, "Payments__ResendAfter must be positive.")
+            .Validate(o => o.ProcessingHold >= TimeSpan.FromSeconds(1) && o.ProcessingHold <= TimeSpan.FromDays(1), "Payments__ProcessingHold must be from 1 second to 1 day.")
             .ValidateOnStart();
         services.AddOptions<RefundOptions>().Bind(configuration.GetSection("Refunds")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Refunds>();

@@ -63,4 +63,11 @@ public sealed class PaymentOptions
     /// minute by default): long enough that the first message is normally processed by then.
     /// </summary>
     public TimeSpan ResendAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a payment accepted with 202 keeps its booking's seats for its processing (<c>Payments__ProcessingHold</c>,
+    /// five minutes by default): on acceptance the hold runs at least until then; a payment that ends without being
+    /// kept gives the hold back its own end. Long enough for the queue, the gateway's charge and the host's retries.
+    /// </summary>
+    public TimeSpan ProcessingHold { get; set; } = TimeSpan.FromMinutes(5);
 }

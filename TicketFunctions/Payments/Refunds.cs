@@ -24,7 +24,7 @@ public sealed class RefundOptions
 /// the change that needs it; the gateway is called only after that commit, so a crash can lose the call but never
 /// the debt. The gateway's refund is idempotent by payment id, so a repeated attempt refunds once.
 /// </summary>
-public sealed partial class Refunds(Db db, IPaymentGateway gateway, IOptions<RefundOptions> options, ILogger<Refunds> logger)
+public sealed partial class Refunds(Db db, IPaymentGateway gateway, TimeProvider clock, IOptions<RefundOptions> options, ILogger<Refunds> logger)
 {
     private static readonly SqlScript GetOwedRefund = Sql.Load("payments/get_owed_refund");
     private static readonly SqlScript CompleteRefund = Sql.Load("payments/complete_refund");
@@ -68,7 +68,9 @@ public sealed partial class Refunds(Db db, IPaymentGateway gateway, IOptions<Ref
             return false;
         }
 
-        var completed = await db.WriteAsync((c, t) => c.ExecuteAsync(CompleteRefund, new { PaymentId = paymentId }, t), cancellationToken);
+        // A charge the gateway refunded makes the payment REFUNDED, also one that failed before that charge was known.
+        var done = new { PaymentId = paymentId, refund.Refunded, Now = clock.UnixMsNow() };
+        var completed = await db.WriteAsync((c, t) => c.ExecuteAsync(CompleteRefund, done, t), cancellationToken);
         if (completed > 0 && refund.Refunded)
         {
             LogRefunded(paymentId, refund.Reference);

@@ -24,10 +24,10 @@ public static class AppMetrics
         "tickets.seats.sold", "{seat}", "Seats sold: their booking was confirmed by a successful payment.");
 
     private static readonly Counter<long> Payments = Meter.CreateCounter<long>(
-        "tickets.payments", "{payment}", "Payments settled, by outcome (success, failed) and failure reason.");
+        "tickets.payments", "{payment}", "Payments settled, by outcome (success, failed, refunded: charged but not kept) and reason.");
 
     private static readonly Histogram<double> PaymentDuration = Meter.CreateHistogram(
-        "tickets.payment.duration", "s", "Time from a payment's 202 to its settlement (SUCCESS or FAILED).",
+        "tickets.payment.duration", "s", "Time from a payment's 202 to its settlement (SUCCESS, FAILED or REFUNDED).",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300] });
 
     private static readonly Gauge<long> RefundsOwed = Meter.CreateGauge<long>(
@@ -53,6 +53,8 @@ public static class AppMetrics
     }
 
     public static void PaymentFailed(string reason, TimeSpan sinceAccepted) => Settled("failed", reason, sinceAccepted);
+
+    public static void PaymentRefunded(string reason, TimeSpan sinceAccepted) => Settled("refunded", reason, sinceAccepted);
 
     public static void RefundsOwedCounted(long owed) => RefundsOwed.Record(owed);
 
