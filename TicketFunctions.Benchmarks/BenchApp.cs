@@ -106,10 +106,10 @@ internal sealed class BenchDatabase : IAsyncDisposable
         for (var i = 0; i < count; i++)
         {
             var email = $"bench{i}-{tag}@example.com";
-            var id = await connection.ExecuteScalarAsync<long>(
-                "INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at) VALUES (@email, upper(@email), 'Bench', 'x', 'User', 0) RETURNING id;",
+            var (id, stamp) = await connection.QuerySingleAsync<(long, string)>(
+                "INSERT INTO users (email, normalized_email, email_skeleton, full_name, password_hash, role, created_at) VALUES (@email, lower(@email), lower(@email), 'Bench', 'x', 'User', 0) RETURNING id, security_stamp;",
                 new { email }, transaction);
-            users.Add((Tokens.Issue(new UserView(id, email, "Bench", "User", 0)), id));
+            users.Add((Tokens.Issue(new UserView(id, email, "Bench", "User", 0, stamp)), id));
         }
 
         await transaction.CommitAsync();

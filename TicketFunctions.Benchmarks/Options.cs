@@ -97,5 +97,6 @@ internal static class Benchmarks
         ("payments", PaymentBench.RunAsync),
         ("scale", ScaleBench.RunAsync),
         ("startup", StartupBench.RunAsync),
+        ("auth", AuthBench.RunAsync),
     ];
 }

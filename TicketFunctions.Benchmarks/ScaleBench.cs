@@ -179,7 +179,7 @@ internal static partial class ScaleBench
         var userCount = Math.Max(1000, count / 100);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         var firstUser = 1 + await connection.ExecuteScalarAsync<long>("SELECT coalesce(max(id), 0) FROM users;", transaction: transaction);
-        using (var user = Prepare(connection, transaction, "INSERT INTO users (id, email, normalized_email, full_name, password_hash, role, created_at) VALUES ($1, $2, upper($2), 'Seeded', 'x', 'User', 0);", 2))
+        using (var user = Prepare(connection, transaction, "INSERT INTO users (id, email, normalized_email, email_skeleton, full_name, password_hash, role, created_at) VALUES ($1, $2, lower($2), lower($2), 'Seeded', 'x', 'User', 0);", 2))
         {
             for (var i = 0; i < userCount; i++)
             {

@@ -106,7 +106,7 @@ internal static class SeatMapBench
         await using var connection = await db.OpenAsync();
         await using var transaction = await Db.BeginWriteAsync(connection);
         var user = await connection.ExecuteScalarAsync<long>(
-            "INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at) VALUES (@email, upper(@email), 'Claims', 'x', 'User', 0) RETURNING id;",
+            "INSERT INTO users (email, normalized_email, email_skeleton, full_name, password_hash, role, created_at) VALUES (@email, lower(@email), lower(@email), 'Claims', 'x', 'User', 0) RETURNING id;",
             new { email = $"claims-{Guid.NewGuid():N}@example.com" }, transaction);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (var first = 0; first < sold + held; first += 10)

@@ -49,7 +49,7 @@ public sealed class AuthFunctionsTests : IAsyncLifetime
         Assert.True(second.IsProblem);
         Assert.Equal("email_taken", second.Json.GetProperty("code").GetString());
         await using var db = await _app.Db.OpenAsync();
-        Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT count(*) FROM users WHERE normalized_email = 'GRACE@EXAMPLE.COM'"));
+        Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT count(*) FROM users WHERE normalized_email = 'grace@example.com'"));
     }
 
     [Theory]
@@ -214,18 +214,19 @@ public sealed class AuthFunctionsTests : IAsyncLifetime
         var (token, userId) = await _app.RegisterAndLogin();
         var now = _app.Clock.GetUtcNow();
         var key = TestApp.SigningKey;
+        var stamp = ForgedTokens.StampOf(token);
         var forged = attack switch
         {
-            "alg none" => ForgedTokens.Unsigned(ForgedTokens.Claims(userId, now)),
+            "alg none" => ForgedTokens.Unsigned(ForgedTokens.Claims(userId, now, stamp: stamp)),
             "tampered signature" => token[..^4] + (token.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA"),
             "role edited to Admin" => ForgedTokens.WithPayload(token, p => { p["role"] = JsonSerializer.SerializeToElement("Admin"); p["sub"] = JsonSerializer.SerializeToElement("1"); return p; }),
-            "wrong issuer" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now, issuer: "Elsewhere"), key),
-            "wrong audience" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now, audience: "Elsewhere"), key),
-            "another key" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now), "another-key-0123456789-abcdefghijklmnopqrstuvwxyz"),
-            "expired" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now.AddHours(-3)), key),
-            "not yet valid" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now.AddHours(2)), key),
-            "HS512 instead of HS256" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now), key + key, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha512),
-            "missing sub" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now).Where(c => c.Key != "sub").ToDictionary(), key),
+            "wrong issuer" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now, issuer: "Elsewhere", stamp: stamp), key),
+            "wrong audience" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now, audience: "Elsewhere", stamp: stamp), key),
+            "another key" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now, stamp: stamp), "another-key-0123456789-abcdefghijklmnopqrstuvwxyz"),
+            "expired" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now.AddHours(-3), stamp: stamp), key),
+            "not yet valid" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now.AddHours(2), stamp: stamp), key),
+            "HS512 instead of HS256" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now, stamp: stamp), key + key, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha512),
+            "missing sub" => ForgedTokens.Sign(ForgedTokens.Claims(userId, now, stamp: stamp).Where(c => c.Key != "sub").ToDictionary(), key),
             _ => "not.a.token",
         };
 
@@ -239,9 +240,9 @@ public sealed class AuthFunctionsTests : IAsyncLifetime
     [Fact]
     public async Task A_token_signed_with_our_key_is_accepted_so_the_attacks_above_fail_for_their_own_reason()
     {
-        var (_, userId) = await _app.RegisterAndLogin();
+        var (token, userId) = await _app.RegisterAndLogin();
 
-        var response = await Me(ForgedTokens.Sign(ForgedTokens.Claims(userId, _app.Clock.GetUtcNow()), TestApp.SigningKey));
+        var response = await Me(ForgedTokens.Sign(ForgedTokens.Claims(userId, _app.Clock.GetUtcNow(), stamp: ForgedTokens.StampOf(token)), TestApp.SigningKey));
 
         Assert.Equal(200, response.Status);
     }

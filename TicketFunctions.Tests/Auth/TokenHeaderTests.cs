@@ -17,8 +17,8 @@ public sealed class TokenHeaderTests
     public async Task A_correctly_signed_token_with_a_crit_header_is_refused_with_401(string header)
     {
         await using var app = await TestApp.StartAsync();
-        var (_, userId) = await app.RegisterAndLogin();
-        var claims = JsonSerializer.Serialize(ForgedTokens.Claims(userId, app.Clock.GetUtcNow()));
+        var (token, userId) = await app.RegisterAndLogin();
+        var claims = JsonSerializer.Serialize(ForgedTokens.Claims(userId, app.Clock.GetUtcNow(), stamp: ForgedTokens.StampOf(token)));
 
         var plain = await Me(app, SignRaw("""{"alg":"HS256","typ":"JWT"}""", claims));
         var critical = await Me(app, SignRaw(header, claims));

@@ -46,7 +46,7 @@ public sealed class WriteTransactionTests
         await first.Connection.ExecuteAsync(Insert, new { Id = 9003 }, first.Transaction);
 
         // A login writes twice (the attempt counted before the hash, then the count cleared), each a write of its own.
-        var login = app.Get<AuthService>().LoginAsync(new LoginRequest(TestApp.AdminEmail, TestApp.AdminPassword), CancellationToken.None);
+        var login = app.Get<AuthService>().LoginAsync(new LoginRequest(TestApp.AdminEmail, TestApp.AdminPassword), "192.0.2.1", CancellationToken.None);
         await Task.Delay(600);
         if (app.Db.Provider == DbProvider.Sqlite)
         {

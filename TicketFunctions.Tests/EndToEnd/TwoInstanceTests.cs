@@ -496,15 +496,15 @@ public sealed class TwoInstanceTests(AzuriteFixture azurite, Report report) : IC
         public async Task<List<(string Token, long UserId)>> CreateUsers(int count)
         {
             var emails = Enumerable.Range(0, count).Select(i => $"instances{i}-{Guid.NewGuid():N}@example.com").ToArray();
-            var users = await Query<(long Id, string Email)>(
+            var users = await Query<(long Id, string Email, string Stamp)>(
                 """
-                INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at)
-                SELECT e, upper(e), 'Racer', 'x', 'User', 0 FROM unnest(@emails) AS e
-                RETURNING id, email;
+                INSERT INTO users (email, normalized_email, email_skeleton, full_name, password_hash, role, created_at)
+                SELECT e, lower(e), lower(e), 'Racer', 'x', 'User', 0 FROM unnest(@emails) AS e
+                RETURNING id, email, security_stamp;
                 """,
                 new { emails });
             var tokens = _services.GetRequiredService<TicketFunctions.Auth.Tokens>();
-            return [.. users.Select(u => (tokens.Issue(new TicketFunctions.Auth.UserView(u.Id, u.Email, "Racer", "User", 0)), u.Id))];
+            return [.. users.Select(u => (tokens.Issue(new TicketFunctions.Auth.UserView(u.Id, u.Email, "Racer", "User", 0, u.Stamp)), u.Id))];
         }
 
         public async Task<List<T>> Query<T>(string sql, object? parameters = null)

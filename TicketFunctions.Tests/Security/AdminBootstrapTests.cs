@@ -29,7 +29,7 @@ public sealed class AdminBootstrapTests(SecurityHost host)
         var (relogged, _) = await host.App.Login(email, "Squatter-Pass-1");
         using var again = await host.App.Get("api/manage/reports/sales", relogged);
         Assert.Equal(HttpStatusCode.Forbidden, again.StatusCode);
-        Assert.Equal(0, await host.Scalar<long>("SELECT count(*) FROM users WHERE role = 'Admin' AND normalized_email = upper(@email)", new { email }));
+        Assert.Equal(0, await host.Scalar<long>("SELECT count(*) FROM users WHERE role = 'Admin' AND normalized_email = lower(@email)", new { email }));
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed class ObjectAuthorizationTests(SecurityHost host)
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
 
-        Assert.Equal(0, await host.Scalar<long>("SELECT count(*) FROM users WHERE normalized_email = 'CLIMBER@EXAMPLE.COM'"));
+        Assert.Equal(0, await host.Scalar<long>("SELECT count(*) FROM users WHERE normalized_email = 'climber@example.com'"));
     }
 
     [Theory]

@@ -53,9 +53,9 @@ public sealed class TokenAttackTests(SecurityHost host)
     [Fact]
     public async Task A_token_signed_with_the_apps_key_is_accepted_so_each_attack_fails_for_its_own_reason()
     {
-        var (_, userId) = await host.NewUser();
+        var (token, userId) = await host.NewUser();
 
-        using var response = await host.App.Get("api/auth/me", ForgedTokens.Sign(ForgedTokens.Claims(userId, DateTimeOffset.UtcNow), TestApp.SigningKey));
+        using var response = await host.App.Get("api/auth/me", ForgedTokens.Sign(ForgedTokens.Claims(userId, DateTimeOffset.UtcNow, stamp: ForgedTokens.StampOf(token)), TestApp.SigningKey));
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
@@ -120,13 +120,15 @@ public sealed class TokenAttackTests(SecurityHost host)
         var key = TestApp.SigningKey;
         using var rsa = RSA.Create(2048);
         var publicPem = rsa.ExportSubjectPublicKeyInfoPem();
-        var claims = ForgedTokens.Claims(userId, now);
+        var stamp = ForgedTokens.StampOf(userToken);
+        var adminStamp = await host.Scalar<string>("SELECT security_stamp FROM users WHERE id = @adminId", new { adminId });
+        var claims = ForgedTokens.Claims(userId, now, stamp: stamp);
         var header = userToken.Split('.')[0];
 
         return
         [
             ("no token", ""),
-            ("alg none", Bearer(ForgedTokens.Unsigned(ForgedTokens.Claims(adminId, now, role: "Admin")))),
+            ("alg none", Bearer(ForgedTokens.Unsigned(ForgedTokens.Claims(adminId, now, role: "Admin", stamp: adminStamp)))),
             ("alg none, real signature kept", Bearer($"{Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}")}.{userToken.Split('.')[1]}.{userToken.Split('.')[2]}")),
             ("HS256 with another key", Bearer(ForgedTokens.Sign(claims, "another-key-0123456789-abcdefghijklmnopqrstuvwxyz"))),
             ("RS256 with an attacker's RSA key", Bearer(SignRsa(claims, rsa, embedJwk: false))),
@@ -135,10 +137,10 @@ public sealed class TokenAttackTests(SecurityHost host)
             ("HS512 with the app's key", Bearer(ForgedTokens.Sign(claims, key + key, SecurityAlgorithms.HmacSha512))),
             ("payload edited to role Admin", Bearer(ForgedTokens.WithPayload(userToken, p => { p["role"] = JsonSerializer.SerializeToElement("Admin"); p["sub"] = JsonSerializer.SerializeToElement(adminId.ToString(System.Globalization.CultureInfo.InvariantCulture)); return p; }))),
             ("header swapped to HS512", Bearer($"{Base64UrlEncoder.Encode("{\"alg\":\"HS512\",\"typ\":\"JWT\"}")}.{userToken.Split('.')[1]}.{userToken.Split('.')[2]}")),
-            ("expired", Bearer(ForgedTokens.Sign(ForgedTokens.Claims(userId, now.AddHours(-3)), key))),
-            ("not yet valid", Bearer(ForgedTokens.Sign(ForgedTokens.Claims(userId, now.AddHours(2)), key))),
-            ("wrong issuer", Bearer(ForgedTokens.Sign(ForgedTokens.Claims(userId, now, issuer: "Elsewhere"), key))),
-            ("wrong audience", Bearer(ForgedTokens.Sign(ForgedTokens.Claims(userId, now, audience: "Elsewhere"), key))),
+            ("expired", Bearer(ForgedTokens.Sign(ForgedTokens.Claims(userId, now.AddHours(-3), stamp: stamp), key))),
+            ("not yet valid", Bearer(ForgedTokens.Sign(ForgedTokens.Claims(userId, now.AddHours(2), stamp: stamp), key))),
+            ("wrong issuer", Bearer(ForgedTokens.Sign(ForgedTokens.Claims(userId, now, issuer: "Elsewhere", stamp: stamp), key))),
+            ("wrong audience", Bearer(ForgedTokens.Sign(ForgedTokens.Claims(userId, now, audience: "Elsewhere", stamp: stamp), key))),
             ("missing sub", Bearer(ForgedTokens.Sign(Without(claims, "sub"), key))),
             ("missing exp", Bearer(ForgedTokens.Sign(Without(claims, "exp"), key))),
             ("sub is not an id", Bearer(ForgedTokens.Sign(With(claims, "sub", "1 OR 1=1"), key))),

@@ -88,10 +88,10 @@ public static class TestUsers
         for (var i = 0; i < count; i++)
         {
             var email = $"racer{i}-{Guid.NewGuid():N}@example.com";
-            var id = await connection.ExecuteScalarAsync<long>(
-                "INSERT INTO users (email, normalized_email, full_name, password_hash, role, created_at) VALUES (@email, upper(@email), 'Racer', 'x', 'User', 0) RETURNING id;",
+            var (id, stamp) = await connection.QuerySingleAsync<(long, string)>(
+                "INSERT INTO users (email, normalized_email, email_skeleton, full_name, password_hash, role, created_at) VALUES (@email, lower(@email), lower(@email), 'Racer', 'x', 'User', 0) RETURNING id, security_stamp;",
                 new { email });
-            users.Add((tokens.Issue(new TicketFunctions.Auth.UserView(id, email, "Racer", "User", 0)), id));
+            users.Add((tokens.Issue(new TicketFunctions.Auth.UserView(id, email, "Racer", "User", 0, stamp)), id));
         }
 
         return users;

@@ -19,7 +19,26 @@ public static class ForgedTokens
         });
     }
 
-    public static Dictionary<string, object> Claims(long userId, DateTimeOffset now, string role = "User", string issuer = "TicketFunctions", string audience = "TicketFunctions", TimeSpan? lifetime = null) => new()
+    /// <summary>
+    /// The claims the app issues; <paramref name="stamp"/> is the account's security stamp (<see cref="StampOf"/> reads
+    /// it from a token the app issued), left out when null.
+    /// </summary>
+    public static Dictionary<string, object> Claims(long userId, DateTimeOffset now, string role = "User", string issuer = "TicketFunctions", string audience = "TicketFunctions", TimeSpan? lifetime = null, string? stamp = null)
+    {
+        var claims = ClaimsWithoutStamp(userId, now, role, issuer, audience, lifetime);
+        if (stamp is not null)
+        {
+            claims["sst"] = stamp;
+        }
+
+        return claims;
+    }
+
+    /// <summary>The security stamp claim of a token the app issued.</summary>
+    public static string StampOf(string token)
+        => JsonDocument.Parse(Base64UrlEncoder.Decode(token.Split('.')[1])).RootElement.GetProperty("sst").GetString()!;
+
+    private static Dictionary<string, object> ClaimsWithoutStamp(long userId, DateTimeOffset now, string role, string issuer, string audience, TimeSpan? lifetime) => new()
     {
         ["sub"] = userId.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["email"] = "someone@example.com",

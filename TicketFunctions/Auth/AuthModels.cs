@@ -33,10 +33,10 @@ public sealed record LoginResponse(string AccessToken, string TokenType, long Ex
 }
 
 /// <summary>A users row without its password hash.</summary>
-public sealed record UserView(long Id, string Email, string FullName, string Role, long CreatedAt);
+public sealed record UserView(long Id, string Email, string FullName, string Role, long CreatedAt, string SecurityStamp);
 
 /// <summary>A users row with its password hash, for login only.</summary>
-public sealed record UserCredentials(long Id, string Email, string FullName, string Role, long CreatedAt, string PasswordHash)
+public sealed record UserCredentials(long Id, string Email, string FullName, string Role, long CreatedAt, string SecurityStamp, string PasswordHash)
 {
-    public UserView View => new(Id, Email, FullName, Role, CreatedAt);
+    public UserView View => new(Id, Email, FullName, Role, CreatedAt, SecurityStamp);
 }

@@ -42,11 +42,21 @@ public sealed class AdminOptions
     public string? Password { get; set; }
 }
 
-/// <summary>How many failed logins one email may have in a window before further attempts answer 429.</summary>
+/// <summary>
+/// How many failed logins one email may have in a window from one client address, and from all addresses together,
+/// before further attempts answer 429.
+/// </summary>
 public sealed class LoginOptions
 {
     [Range(1, 1000, ErrorMessage = "Login:MaxFailures must be from 1 to 1000.")]
     public int MaxFailures { get; set; } = 10;
+
+    /// <summary>
+    /// The ceiling for one email from every address together, above <see cref="MaxFailures"/>: it slows guessing spread
+    /// over many addresses, and a stranger at one address never reaches it alone.
+    /// </summary>
+    [Range(1, 100_000, ErrorMessage = "Login:MaxFailuresPerEmail must be from 1 to 100000.")]
+    public int MaxFailuresPerEmail { get; set; } = 100;
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Login:FailureWindow must be from 1 second to 1 day.")]
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(15);

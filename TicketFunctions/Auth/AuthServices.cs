@@ -19,6 +19,7 @@ public static class AuthServices
         services.AddOptions<PasswordOptions>().Bind(configuration.GetSection("Passwords")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<PasswordOptions>, PasswordOptionsValidator>();
         services.AddSingleton<Passwords>();
+        services.AddSingleton<PasswordWork>();
         services.AddSingleton<Tokens>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<AuthService>();
@@ -46,16 +47,35 @@ public sealed partial class AdminSeeder(IOptions<AdminOptions> options, Db db, P
         }
 
         // Looked up first: a start with the admin in place (every start but the first) spends no time on a password hash.
-        var normalized = AuthService.Normalize(admin.Email);
+        if (!EmailIdentity.TryCreate(admin.Email.Trim(), out var keys, out var problem))
+        {
+            throw new InvalidOperationException($"Admin__Email cannot name an account: {problem}");
+        }
+
+        var normalized = keys.Normalized;
         await using var connection = await db.OpenAsync(cancellationToken);
         var existing = await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { NormalizedEmail = normalized });
         if (existing is null)
         {
-            var row = new { Email = admin.Email.Trim(), NormalizedEmail = normalized, PasswordHash = passwords.Hash(admin.Password), CreatedAt = clock.UnixMsNow() };
+            var row = new
+            {
+                Email = admin.Email.Trim(),
+                NormalizedEmail = normalized,
+                EmailSkeleton = keys.Skeleton,
+                PasswordHash = passwords.Hash(admin.Password),
+                SecurityStamp = AuthService.NewSecurityStamp(),
+                CreatedAt = clock.UnixMsNow(),
+            };
             var inserted = await db.WriteAsync((c, t) => c.ExecuteAsync(EnsureAdmin, row, t), cancellationToken);
 
-            // Nothing inserted: another instance starting at the same moment (or a registration) took the email first.
+            // Nothing inserted: another instance starting at the same moment (or a registration) took the email first,
+            // or an account holds an email that reads the same (its skeleton), which is not made Admin either.
             existing = inserted > 0 ? null : await connection.QuerySingleOrDefaultAsync<UserCredentials>(FindUserByEmail, new { NormalizedEmail = normalized });
+            if (inserted == 0 && existing is null)
+            {
+                LogEmailTaken(admin.Email);
+                return;
+            }
         }
 
         if (existing is { Role: not Roles.Admin })

@@ -26,7 +26,7 @@ public sealed record Caller(long Id, string Email, string Role)
 /// <summary>Authenticates a request from its bearer token; the authorization middleware calls it for every function that needs a caller.</summary>
 public sealed class Authenticator(Tokens tokens, Db db)
 {
-    private static readonly SqlScript GetUser = Sql.Load("auth/get_user");
+    private static readonly SqlScript GetTokenUser = Sql.Load("auth/get_token_user");
 
     /// <summary>The caller, or the 401 to answer.</summary>
     public async Task<Authenticated> AuthenticateAsync(HttpRequest request)
@@ -43,15 +43,16 @@ public sealed class Authenticator(Tokens tokens, Db db)
             return new(null, Problems.Unauthorized("The Authorization header must be 'Bearer <token>'."));
         }
 
-        var userId = await tokens.ValidateAsync(header[scheme.Length..].Trim());
-        if (userId is null)
+        var subject = await tokens.ValidateAsync(header[scheme.Length..].Trim());
+        if (subject is not { } account)
         {
             return new(null, Problems.Unauthorized("The token is invalid or has expired; log in again."));
         }
 
-        // The token's user must still exist; their role is read fresh, so a demotion takes effect at once.
+        // The token's account must still exist, by its id and its security stamp (an account created later with the
+        // same id is another account); the role is read fresh, so a demotion takes effect at once.
         await using var connection = await db.OpenAsync(request.HttpContext.RequestAborted);
-        var user = await connection.QuerySingleOrDefaultAsync<UserView>(GetUser, new { Id = userId.Value });
+        var user = await connection.QuerySingleOrDefaultAsync<UserView>(GetTokenUser, new { account.Id, account.SecurityStamp });
         return user is null
             ? new(null, Problems.Unauthorized("The token's user no longer exists."))
             : new(new Caller(user.Id, user.Email, user.Role), null);

@@ -63,11 +63,23 @@ public enum PasswordCheck
 /// <summary>
 /// The PBKDF2 iteration count: <see cref="Passwords.Iterations"/> (OWASP's figure) unless set. A lower count is
 /// refused at start outside the Development environment; it exists so that test suites do not spend their time hashing.
+/// And how much hashing runs at once, and how long a request may wait for it.
 /// </summary>
 public sealed class PasswordOptions
 {
     [Range(1_000, 10_000_000, ErrorMessage = "Passwords:Iterations must be from 1000 to 10000000.")]
     public int Iterations { get; set; } = Passwords.Iterations;
+
+    /// <summary>How many password hashes run at once (<see cref="PasswordWork"/>): one per core unless set.</summary>
+    [Range(1, 256, ErrorMessage = "Passwords:Concurrency must be from 1 to 256.")]
+    public int Concurrency { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// The longest a login or registration waits for its turn to hash before it is answered 503 with Retry-After;
+    /// one whose wait the queue ahead of it already makes longer is answered at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:02:00", ErrorMessage = "Passwords:QueueTimeout must be from 1 second to 2 minutes.")]
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class PasswordOptionsValidator(IHostEnvironment environment) : IValidateOptions<PasswordOptions>

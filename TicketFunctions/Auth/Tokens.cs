@@ -42,6 +42,9 @@ public sealed class Tokens
         };
     }
 
+    /// <summary>The claim that carries the account's security stamp.</summary>
+    public const string SecurityStampClaim = "sst";
+
     public TimeSpan Lifetime => _options.Lifetime;
 
     // The library reads the system clock; lifetimes are checked against the injected one so tests can move time.
@@ -71,14 +74,20 @@ public sealed class Tokens
                 [JwtRegisteredClaimNames.Email] = user.Email,
                 ["role"] = user.Role,
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+                [SecurityStampClaim] = user.SecurityStamp,
             },
         });
     }
 
-    /// <summary>The user id in a valid token, or null for any token that is not exactly what this app issues.</summary>
-    public async Task<long?> ValidateAsync(string token)
+    /// <summary>
+    /// The account a valid token was issued for, or null for any token that is not exactly what this app issues:
+    /// <c>sub</c> a user id in its one decimal form (no sign, no leading zero), every part base64url without padding
+    /// and the signature in its one canonical encoding (RFC 7515, section 2; RFC 4648, section 3.5).
+    /// </summary>
+    public async Task<TokenSubject?> ValidateAsync(string token)
     {
-        if (token.Length > 8 * 1024)
+        ArgumentNullException.ThrowIfNull(token);
+        if (token.Length > 8 * 1024 || !IsCanonicalCompact(token))
         {
             return null;
         }
@@ -96,9 +105,31 @@ public sealed class Tokens
         return jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var sub)
             && long.TryParse(sub, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
             && id > 0
+            && id.ToString(System.Globalization.CultureInfo.InvariantCulture) == sub
             && jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var jti) && !string.IsNullOrEmpty(jti)
             && jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out _)
-                ? id
+            && jwt.TryGetPayloadValue<string>(SecurityStampClaim, out var stamp) && !string.IsNullOrEmpty(stamp)
+                ? new TokenSubject(id, stamp)
                 : null;
+    }
+
+    // Three parts of base64url characters only, and a signature that encodes its bytes the one way RFC 4648 allows
+    // (the unused low bits of its last character zero), so that one signature has one spelling.
+    private static bool IsCanonicalCompact(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3 || parts.Any(p => p.Length == 0 || !p.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            return false;
+        }
+
+        try
+        {
+            return Base64UrlEncoder.Encode(Base64UrlEncoder.DecodeBytes(parts[2])) == parts[2];
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 }

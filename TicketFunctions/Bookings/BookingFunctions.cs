@@ -18,7 +18,7 @@ public sealed class BookingFunctions(BookingService bookings)
     [EndpointSummary("Holds seats for a showtime")]
     [EndpointDescription("Give `seats` (such as [\"A1\", \"A2\"]) or `seatCount` (the best free seats are chosen, side by side where possible): exactly one, 1..10 seats. "
         + "The booking is PENDING and holds its seats until expiresAt (Bookings__HoldDuration, 10 minutes by default); unitPrice is the showtime's price now. "
-        + "An unknown showtimeId answers 404; a malformed body or field, 400 with the fields in errors.")]
+        + "An unknown positive showtimeId answers 404; a showtimeId of 0 or below (no showtime can have it), a malformed body or field, 400 with the fields in errors.")]
     [Consumes(typeof(BookingRequest), "application/json")]
     [ProducesResponseType(typeof(BookingResponse), 201)]
     [ProducesResponseType(404, Description = "No showtime with this id.")]

@@ -264,7 +264,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (request.ShowtimeId <= 0)
         {
-            errors.Add("showtimeId", "No showtime with this id.");
+            errors.Add("showtimeId", "Must be a positive showtime id.");
         }
 
         var seats = new List<Seat>();

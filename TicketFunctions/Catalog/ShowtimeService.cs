@@ -158,12 +158,12 @@ public sealed class ShowtimeService(Db db, TimeProvider clock)
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (request.MovieId <= 0)
         {
-            errors.Add("movieId", "No movie with this id.");
+            errors.Add("movieId", "Must be a positive movie id.");
         }
 
         if (request.TheatreId <= 0)
         {
-            errors.Add("theatreId", "No theatre with this id.");
+            errors.Add("theatreId", "Must be a positive theatre id.");
         }
 
         if (request.StartsAt <= now)

@@ -22,6 +22,9 @@ public abstract record Error
 
     /// <summary>Too many attempts: 429 with <c>Retry-After</c> in whole seconds.</summary>
     public sealed record TooManyRequests(string Detail, TimeSpan RetryAfter) : Error;
+
+    /// <summary>The server is too busy for this request now: 503 with <c>Retry-After</c> in whole seconds.</summary>
+    public sealed record Unavailable(string Detail, TimeSpan RetryAfter) : Error;
 }
 
 /// <summary>A value or an <see cref="Error"/>.</summary>

@@ -63,6 +63,13 @@ public static class Problems
             "Retry-After",
             Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>503 with <c>Retry-After</c> (RFC 9110, section 10.2.3), in whole seconds, at least 1.</summary>
+    public static IActionResult ServiceUnavailable(string detail, TimeSpan retryAfter)
+        => new WithHeader(
+            Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable.", detail),
+            "Retry-After",
+            Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public static IActionResult Problem(int status, string title, string detail) => Result(Create(status, title, detail));
 
     public static ProblemDetails Create(int status, string title, string detail) => new()
@@ -87,6 +94,7 @@ public static class Problems
         Error.Forbidden e => Forbidden(e.Detail),
         Error.Unauthorized e => Unauthorized(e.Detail, error: null),
         Error.TooManyRequests e => TooManyRequests(e.Detail, e.RetryAfter),
+        Error.Unavailable e => ServiceUnavailable(e.Detail, e.RetryAfter),
         BodyError e => e.Answer,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "Unknown error kind."),
     };

@@ -34,6 +34,10 @@ public sealed partial class Migrator(Db db, TimeProvider clock, ILogger<Migrator
         {
             // WAL is a property of the file, set once; readers then never block the writer.
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+
+            // SQLite's way to change a table that others reference: rebuild it with foreign key enforcement off (it
+            // cannot change inside a transaction), and check the keys before committing (below). Back on at the end.
+            await connection.ExecuteAsync("PRAGMA foreign_keys = OFF;");
             await connection.ExecuteAsync(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT;");
         }
@@ -51,6 +55,16 @@ public sealed partial class Migrator(Db db, TimeProvider clock, ILogger<Migrator
                 }
 
                 await connection.ExecuteAsync(script, transaction: transaction);
+                if (db.Provider == DbProvider.Sqlite)
+                {
+                    // Enforcement is off while a migration rebuilds a table; every key must hold before it commits.
+                    var broken = (await connection.QueryAsync("PRAGMA foreign_key_check;", transaction: transaction)).Count();
+                    if (broken > 0)
+                    {
+                        throw new InvalidOperationException($"Migration {id} leaves {broken} rows whose foreign keys point at nothing; it is not applied.");
+                    }
+                }
+
                 await connection.ExecuteAsync(
                     "INSERT INTO schema_migrations (id, applied_at) VALUES (@Id, @Now);",
                     new { Id = id, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() },
@@ -64,6 +78,10 @@ public sealed partial class Migrator(Db db, TimeProvider clock, ILogger<Migrator
             if (db.Provider == DbProvider.Postgres)
             {
                 await connection.ExecuteAsync("SELECT pg_advisory_unlock(@Key);", new { Key = AdvisoryLockKey });
+            }
+            else
+            {
+                await connection.ExecuteAsync("PRAGMA foreign_keys = ON;");
             }
         }
     }

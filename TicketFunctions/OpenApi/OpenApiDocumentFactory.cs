@@ -84,7 +84,8 @@ public static partial class OpenApiDocumentFactory
         - Times are ISO 8601 in UTC with `Z`; money is a number with two decimals (12.50); ids are positive integers.
         - Errors are RFC 9457 problem details (`application/problem+json`); validation failures list the fields in `errors`.
         - Lists take `page` (from 1) and `pageSize` (1..100, default 20) and answer `{items, page, pageSize, totalCount}`.
-        - Unknown ids and things that are not yours both answer 404.
+        - Unknown ids and things that are not yours both answer 404. An id of 0 or below in a request body (such as showtimeId or
+          bookingId) can name nothing and is a field error (400, listed in `errors`); in a path (`/movies/0`) it is an unknown id (404).
         """;
 
     // The problem every 4xx answers, with each extension the app writes typed; {types} becomes each status's type URI.
@@ -233,6 +234,7 @@ public static partial class OpenApiDocumentFactory
             201 or 202 => ("Location", "The URL of the created resource."),
             401 => ("WWW-Authenticate", "Bearer, with the error when a token was sent."),
             429 => ("Retry-After", "Seconds to wait before trying again."),
+            503 when description.Contains("Retry-After", StringComparison.Ordinal) => ("Retry-After", "Seconds to wait before trying again."),
             _ => default((string, string)?),
         };
         if (header is var (name, about))
@@ -258,6 +260,7 @@ public static partial class OpenApiDocumentFactory
             413 => Problems.PayloadTooLarge(RequestBody.MaxBytes),
             415 => Problems.UnsupportedMediaType(),
             429 => Problems.TooManyRequests(description, TimeSpan.FromMinutes(1)),
+            503 => Problems.ServiceUnavailable(description, TimeSpan.FromSeconds(5)),
             _ => Problems.Problem(status, ReasonPhrases.GetReasonPhrase(status) + ".", description),
         };
         return ((ObjectResult)(result is Problems.WithHeader withHeader ? withHeader.Inner : result)).Value!;

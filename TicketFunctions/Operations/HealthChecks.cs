@@ -20,10 +20,18 @@ public sealed record HealthReport([property: OneOf(typeof(HealthChecks))] string
 [DisplayName("HealthStatus")]
 public sealed partial class HealthChecks(Db db, IConfiguration configuration, ILogger<HealthChecks> logger)
 {
+    // One client for the life of the app, made at the first check: with a managed identity, a client per check would
+    // also be a new credential and a new token request every time.
+    private readonly Lazy<QueueClient> _payments = new(() => StorageQueues.CreateQueueClient(
+        configuration, PaymentMessage.QueueName, new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = Timeout } }));
+
     public const string Healthy = "Healthy";
     public const string Unhealthy = "Unhealthy";
 
     public static readonly string[] All = [Healthy, Unhealthy];
+
+    /// <summary>The queue client the checks ask, one for the app's life.</summary>
+    public QueueClient QueueClient => _payments.Value;
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -38,8 +46,7 @@ public sealed partial class HealthChecks(Db db, IConfiguration configuration, IL
         {
             // Asks about the payments queue, not the service's properties: a managed identity with Storage Queue Data
             // Contributor (infra/) may read a queue but not the service. Any answer, present or not, is a reachable service.
-            var payments = StorageQueues.CreateQueueClient(configuration, PaymentMessage.QueueName, new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = Timeout } });
-            await payments.ExistsAsync(ct);
+            await QueueClient.ExistsAsync(ct);
         }, cancellationToken);
 
         var checks = new Dictionary<string, string>

@@ -199,7 +199,7 @@ public sealed class PaymentService(Db db, TimeProvider clock, IOptions<PaymentOp
                 "This Idempotency-Key was already used with a different request body; use a new key for a new request.");
         }
 
-        var paymentId = JsonDocument.Parse(stored.ResponseBody).RootElement.GetProperty("id").GetInt64();
+        var paymentId = System.Text.Json.Nodes.JsonNode.Parse(stored.ResponseBody)!["id"]!.GetValue<long>();
         return new PaymentAccepted(paymentId, stored.Location ?? $"/api/payments/{paymentId}", stored.ResponseBody, Replayed: true);
     }
 

@@ -101,7 +101,7 @@ public sealed partial class Refunds(Db db, IPaymentGateway gateway, TimeProvider
 /// <summary>
 /// Finishes the refunds that are owed and due (a crash after the commit, a gateway fault, a decline), a bounded batch
 /// per run. Safe with many instances at once: each refund is claimed by a conditional update before the gateway call.
-/// <see cref="RefundFunctions"/> runs it on a timer.
+/// <see cref="RefundFunctions"/> runs it on the schedule in the app setting Refunds__SweepSchedule.
 /// </summary>
 public sealed partial class RefundSweep(Db db, Refunds refunds, TimeProvider clock, IOptions<RefundOptions> options, ILogger<RefundSweep> logger)
 {
