@@ -81,12 +81,17 @@ DECLARE
     v_skip TEXT[] := '{}';
     v_wait BOOLEAN := p_wait;
 BEGIN
+    -- The showtime, and the caller's row locked for the per-user limit: holds of one caller take turns on it (a lock
+    -- that does not block the foreign-key checks of the caller's new bookings), and each counts, in a later statement
+    -- with a snapshot of its own, what the one before committed.
     SELECT s.starts_at, s.price_cents, t.seat_rows, t.seats_per_row,
            (SELECT count(*) FROM seat_claims c WHERE c.showtime_id = s.id AND c.seat = ANY (p_seats))
     INTO v_starts_at, r_price_cents, r_seat_rows, r_seats_per_row, v_known
     FROM showtimes s
     JOIN theatres t ON t.id = s.theatre_id
-    WHERE s.id = p_showtime_id;
+    CROSS JOIN users u
+    WHERE s.id = p_showtime_id AND u.id = p_user_id
+    FOR NO KEY UPDATE OF u;
     IF NOT FOUND THEN
         outcome := 'no_showtime';
         RETURN;
@@ -100,20 +105,17 @@ BEGIN
         RETURN;
     END IF;
 
-    -- The per-user limit: holds of one caller take turns on the caller's row (a lock that does not block the
-    -- foreign-key checks of the caller's new bookings), and each counts what the previous one committed.
-    PERFORM 1 FROM users WHERE id = p_user_id FOR NO KEY UPDATE;
-    SELECT count(*) INTO r_held
-    FROM bookings b
-    JOIN seat_claims c ON c.booking_id = b.id
-    WHERE b.user_id = p_user_id AND b.showtime_id = p_showtime_id AND c.showtime_id = p_showtime_id
-      AND (c.expires_at IS NULL OR c.expires_at > p_now);
-    IF r_held + p_seat_count > p_limit THEN
-        outcome := 'seat_limit';
-        RETURN;
-    END IF;
-
     IF p_seats IS NOT NULL THEN
+        SELECT count(*) INTO r_held
+        FROM bookings b
+        JOIN seat_claims c ON c.booking_id = b.id
+        WHERE b.user_id = p_user_id AND b.showtime_id = p_showtime_id AND c.showtime_id = p_showtime_id
+          AND (c.expires_at IS NULL OR c.expires_at > p_now);
+        IF r_held + p_seat_count > p_limit THEN
+            outcome := 'seat_limit';
+            RETURN;
+        END IF;
+
         -- Named seats: each free one is locked (waiting for a hold in flight on it, whose claim is then seen);
         -- all or nothing: one taken seat and nothing is written.
         SELECT array_agg(seat) INTO v_locked FROM (
@@ -132,8 +134,14 @@ BEGIN
             -- The best block of free seats side by side (the rules of Bookings/SeatPicker.cs: no single seat
             -- stranded, the row nearest the middle, the further back on a tie, the block nearest the row's centre,
             -- the left one on a tie), else the seats of the fewest rows, nearest the middle; seats found locked by
-            -- other holds in this call are left out. r_available counts every free seat.
-            WITH free AS (
+            -- other holds in this call are left out. r_available counts every free seat; r_held is the caller's count.
+            WITH mine AS (
+                SELECT count(*) AS held
+                FROM bookings b
+                JOIN seat_claims c ON c.booking_id = b.id
+                WHERE b.user_id = p_user_id AND b.showtime_id = p_showtime_id AND c.showtime_id = p_showtime_id
+                  AND (c.expires_at IS NULL OR c.expires_at > p_now)
+            ), free AS (
                 SELECT c.seat, c.seat_row, c.seat_number FROM seat_claims c
                 WHERE c.showtime_id = p_showtime_id AND c.expires_at IS NOT NULL AND c.expires_at <= p_now
             ), open AS (
@@ -156,7 +164,7 @@ BEGIN
                 SELECT seat_row, sum(room) OVER (ORDER BY room DESC, abs(seat_row - (r_seat_rows - 1) / 2.0), seat_row DESC) - room AS before
                 FROM (SELECT seat_row, count(*) AS room FROM open GROUP BY seat_row) r
             )
-            SELECT (SELECT count(*) FROM free),
+            SELECT (SELECT held FROM mine), (SELECT count(*) FROM free),
                    coalesce(
                        (SELECT array_agg(o.seat) FROM block b JOIN open o ON o.seat_row = b.seat_row
                           AND o.seat_number BETWEEN b.first_no AND b.first_no + p_seat_count - 1),
@@ -166,7 +174,11 @@ BEGIN
                                      abs(o.seat_number - (r_seats_per_row + 1) / 2.0), o.seat_number
                             LIMIT p_seat_count) s
                         HAVING count(*) = p_seat_count))
-            INTO r_available, v_pick;
+            INTO r_held, r_available, v_pick;
+            IF r_held + p_seat_count > p_limit THEN
+                outcome := 'seat_limit';
+                RETURN;
+            END IF;
             IF r_available < p_seat_count THEN
                 outcome := 'not_enough';
                 RETURN;
