@@ -76,6 +76,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_starts_at BIGINT;
     v_known BIGINT;
+    v_locks BIGINT;
     v_pick TEXT[];
     v_locked TEXT[];
     v_skip TEXT[] := '{}';
@@ -83,15 +84,26 @@ DECLARE
 BEGIN
     -- The showtime, and the caller's row locked for the per-user limit: holds of one caller take turns on it (a lock
     -- that does not block the foreign-key checks of the caller's new bookings), and each counts, in a later statement
-    -- with a snapshot of its own, what the one before committed.
-    SELECT s.starts_at, s.price_cents, t.seat_rows, t.seats_per_row,
-           (SELECT count(*) FROM seat_claims c WHERE c.showtime_id = s.id AND c.seat = ANY (p_seats))
-    INTO v_starts_at, r_price_cents, r_seat_rows, r_seats_per_row, v_known
-    FROM showtimes s
-    JOIN theatres t ON t.id = s.theatre_id
-    CROSS JOIN users u
-    WHERE s.id = p_showtime_id AND u.id = p_user_id
-    FOR NO KEY UPDATE OF u;
+    -- with a snapshot of its own, what the one before committed. A best-available hold that the free seats cannot
+    -- meet (committed claims only) takes no lock at all: a sold-out showtime answers in this one statement.
+    WITH showtime AS (
+        SELECT s.starts_at, s.price_cents, t.seat_rows, t.seats_per_row,
+               (SELECT count(*) FROM seat_claims c WHERE c.showtime_id = s.id AND c.seat = ANY (p_seats)) AS known,
+               CASE WHEN p_seats IS NULL THEN
+                   (SELECT count(*) FROM seat_claims c
+                    WHERE c.showtime_id = s.id AND c.expires_at IS NOT NULL AND c.expires_at <= p_now)
+               END AS free
+        FROM showtimes s
+        JOIN theatres t ON t.id = s.theatre_id
+        WHERE s.id = p_showtime_id
+    ), caller AS (
+        SELECT u.id FROM users u, showtime
+        WHERE u.id = p_user_id AND showtime.starts_at > p_now AND coalesce(showtime.free, p_seat_count) >= p_seat_count
+        FOR NO KEY UPDATE OF u
+    )
+    SELECT starts_at, price_cents, seat_rows, seats_per_row, known, free, (SELECT count(*) FROM caller)
+    INTO v_starts_at, r_price_cents, r_seat_rows, r_seats_per_row, v_known, r_available, v_locks
+    FROM showtime;
     IF NOT FOUND THEN
         outcome := 'no_showtime';
         RETURN;
@@ -102,6 +114,10 @@ BEGIN
     END IF;
     IF v_starts_at <= p_now THEN
         outcome := 'started';
+        RETURN;
+    END IF;
+    IF v_locks = 0 THEN
+        outcome := 'not_enough';
         RETURN;
     END IF;
 
