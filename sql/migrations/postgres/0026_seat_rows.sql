@@ -145,6 +145,64 @@ BEGIN
             r_seats := ARRAY(SELECT unnest(p_seats) EXCEPT SELECT unnest(v_locked));
             RETURN;
         END IF;
+    ELSIF p_seat_count = 1 THEN
+        -- One seat: the best free seat that no other hold is locking, found and locked in one pass (the picker's
+        -- order for a block of one: no single seat stranded beside it, the row nearest the middle, the further back
+        -- on a tie, the seat nearest the row's centre, the left one on a tie); with p_wait the best one is waited for.
+        IF v_wait THEN
+            SELECT (SELECT count(*) FROM bookings b JOIN seat_claims c ON c.booking_id = b.id
+                    WHERE b.user_id = p_user_id AND b.showtime_id = p_showtime_id AND c.showtime_id = p_showtime_id
+                      AND (c.expires_at IS NULL OR c.expires_at > p_now)),
+                   ARRAY(SELECT c.seat FROM seat_claims c
+                         JOIN (SELECT seat, (CASE WHEN seat_number - first_no = 1 THEN 1 ELSE 0 END) + (CASE WHEN last_no - seat_number = 1 THEN 1 ELSE 0 END) AS stranded,
+                                      seat_row, seat_number
+                               FROM (SELECT seat, seat_row, seat_number,
+                                            min(seat_number) OVER (PARTITION BY seat_row, island) AS first_no,
+                                            max(seat_number) OVER (PARTITION BY seat_row, island) AS last_no
+                                     FROM (SELECT seat, seat_row, seat_number,
+                                                  seat_number - row_number() OVER (PARTITION BY seat_row ORDER BY seat_number) AS island
+                                           FROM seat_claims
+                                           WHERE showtime_id = p_showtime_id AND expires_at IS NOT NULL AND expires_at <= p_now) f) i) r
+                           ON r.seat = c.seat
+                         WHERE c.showtime_id = p_showtime_id AND c.expires_at IS NOT NULL AND c.expires_at <= p_now
+                         ORDER BY r.stranded, abs(r.seat_row - (r_seat_rows - 1) / 2.0), r.seat_row DESC,
+                                  abs(r.seat_number - (r_seats_per_row + 1) / 2.0), r.seat_number
+                         LIMIT 1
+                         FOR UPDATE OF c)
+            INTO r_held, v_locked;
+        ELSE
+            SELECT (SELECT count(*) FROM bookings b JOIN seat_claims c ON c.booking_id = b.id
+                    WHERE b.user_id = p_user_id AND b.showtime_id = p_showtime_id AND c.showtime_id = p_showtime_id
+                      AND (c.expires_at IS NULL OR c.expires_at > p_now)),
+                   ARRAY(SELECT c.seat FROM seat_claims c
+                         JOIN (SELECT seat, (CASE WHEN seat_number - first_no = 1 THEN 1 ELSE 0 END) + (CASE WHEN last_no - seat_number = 1 THEN 1 ELSE 0 END) AS stranded,
+                                      seat_row, seat_number
+                               FROM (SELECT seat, seat_row, seat_number,
+                                            min(seat_number) OVER (PARTITION BY seat_row, island) AS first_no,
+                                            max(seat_number) OVER (PARTITION BY seat_row, island) AS last_no
+                                     FROM (SELECT seat, seat_row, seat_number,
+                                                  seat_number - row_number() OVER (PARTITION BY seat_row ORDER BY seat_number) AS island
+                                           FROM seat_claims
+                                           WHERE showtime_id = p_showtime_id AND expires_at IS NOT NULL AND expires_at <= p_now) f) i) r
+                           ON r.seat = c.seat
+                         WHERE c.showtime_id = p_showtime_id AND c.expires_at IS NOT NULL AND c.expires_at <= p_now
+                         ORDER BY r.stranded, abs(r.seat_row - (r_seat_rows - 1) / 2.0), r.seat_row DESC,
+                                  abs(r.seat_number - (r_seats_per_row + 1) / 2.0), r.seat_number
+                         LIMIT 1
+                         FOR UPDATE OF c SKIP LOCKED)
+            INTO r_held, v_locked;
+        END IF;
+        IF r_held + 1 > p_limit THEN
+            outcome := 'seat_limit';
+            RETURN;
+        END IF;
+        IF cardinality(v_locked) = 0 THEN
+            -- Every free seat is locked by holds in flight (or was taken since): sold out only if committed claims say so.
+            SELECT count(*) INTO r_available FROM seat_claims c
+            WHERE c.showtime_id = p_showtime_id AND c.expires_at IS NOT NULL AND c.expires_at <= p_now;
+            outcome := CASE WHEN r_available = 0 THEN 'not_enough' ELSE 'retry' END;
+            RETURN;
+        END IF;
     ELSE
         LOOP
             -- The best block of free seats side by side (the rules of Bookings/SeatPicker.cs: no single seat
