@@ -74,6 +74,77 @@ public sealed class QueueTests(SampleAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_trigger_queue_that_does_not_exist_is_polled_as_empty_without_error_and_not_created_and_runs_its_first_message_once_someone_creates_it()
+    {
+        // Azure/azure-sdk-for-net Microsoft.Azure.WebJobs.Extensions.Storage.Queues, QueueListener.ExecuteAsync: until the
+        // queue exists each poll asks ExistsAsync and backs off as after an empty poll; nothing creates a trigger queue.
+        // The output binding creates its queue (QueuesExtensionConfigProvider.QueueAsyncCollector.AddAsync).
+        await using var app = await SampleApp.StartAsync(fixture.Azurite, createQueues: false, minimumLevel: LogLevel.Debug);
+        var orders = app.Queue("OrdersQueue");
+
+        await SampleApp.EventuallyAsync(
+            () => Task.FromResult(app.Log.Containing($"Queue '{orders.Name}' of 'Functions.ProcessOrder' does not exist; next poll in")),
+            l => l.Count >= 3,
+            "three polls of the missing queue");
+
+        Assert.False((await orders.ExistsAsync()).Value);
+        Assert.False((await app.Queue("SeenQueue").ExistsAsync()).Value);
+        Assert.Single(app.Log.Containing($"Queue '{orders.Name}' of 'Functions.ProcessOrder' does not exist; it is polled as an empty queue"));
+
+        // Created and sent to from outside, so no send of this host wakes the listener: its own polling finds the message.
+        await orders.CreateAsync();
+        await orders.SendMessageAsync(SampleApp.Base64("""{"Id":"o-late","Item":"popcorn","Quantity":1}"""));
+
+        var seen = JsonDocument.Parse(Assert.Single(await app.CollectAsync("SeenQueue", 1))).RootElement;
+        Assert.Equal("o-late/popcorn/1", seen.GetProperty("Text").GetString());
+        Assert.Empty(app.Log.Containing("Polling queue"));
+    }
+
+    [Fact]
+    public async Task The_poison_queue_is_created_by_the_first_message_moved_there_not_at_start()
+    {
+        // QueueProcessor.CopyMessageToPoisonQueueAsync: AddMessageAndCreateIfNotExistsAsync on the poison queue.
+        await using var app = await SampleApp.StartAsync(fixture.Azurite, createQueues: false);
+        var failing = app.Queue("FailingQueue");
+        var poison = app.Poison("FailingQueue");
+        await failing.CreateAsync();
+        Assert.False((await poison.ExistsAsync()).Value);
+        var text = $"charge card {Guid.NewGuid():N}";
+
+        await failing.SendMessageAsync(SampleApp.Base64(text));
+
+        var poisoned = await SampleApp.EventuallyAsync(
+            async () => (await SampleApp.PeekAsync(poison)).Select(m => m.Body.ToString()).ToList(),
+            m => m.Count > 0,
+            "the message to reach the poison queue");
+        Assert.Equal([SampleApp.Base64(text)], poisoned);
+        Assert.Equal(3, app.Log.Containing($"AlwaysFails got '{text}'").Count);
+    }
+
+    [Fact]
+    public async Task A_trigger_queue_whose_name_leaves_no_room_for_the_poison_suffix_gets_no_poison_queue()
+    {
+        // QueueListenerFactory.CreatePoisonQueueReference: no poison queue when "<name>-poison" is not a valid queue name
+        // (more than 63 characters); then QueueProcessor leaves a failed message invisible, as on a "-poison" queue.
+        var name = $"failing-{Guid.NewGuid():N}-{new string('x', 20)}";
+        Assert.Equal(61, name.Length);
+        await using var app = await SampleApp.StartAsync(fixture.Azurite, s => s["FailingQueue"] = name);
+        var first = $"no room {Guid.NewGuid():N}";
+        var second = $"no room {Guid.NewGuid():N}";
+
+        await app.Queue("FailingQueue").SendMessageAsync(SampleApp.Base64(first));
+        await SampleApp.EventuallyAsync(() => Task.FromResult(app.Log.Containing($"AlwaysFails got '{first}'")), l => l.Count == 1, "the first failure");
+        // A later message fails too; only then is the first one's try count read: with visibilityTimeout 0 and a 200 ms
+        // poll, a released message would have been tried again long before.
+        await app.Queue("FailingQueue").SendMessageAsync(SampleApp.Base64(second));
+        await SampleApp.EventuallyAsync(() => Task.FromResult(app.Log.Containing($"AlwaysFails got '{second}'")), l => l.Count == 1, "the second failure");
+
+        Assert.Single(app.Log.Containing($"AlwaysFails got '{first}'"));
+        Assert.Equal(2, (await app.Queue("FailingQueue").GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Empty((await app.Queue("FailingQueue").PeekMessagesAsync(32)).Value);
+    }
+
+    [Fact]
     public async Task A_function_that_keeps_failing_runs_maxDequeueCount_times_then_its_message_moves_to_poison()
     {
         var text = $"charge card {Guid.NewGuid():N}";
@@ -81,7 +152,7 @@ public sealed class QueueTests(SampleAppFixture fixture)
         await App.Queue("FailingQueue").SendMessageAsync(SampleApp.Base64(text));
 
         var poisoned = await SampleApp.EventuallyAsync(
-            async () => (await App.Poison("FailingQueue").PeekMessagesAsync(32)).Value.Where(m => m.Body.ToString() == SampleApp.Base64(text)).ToList(),
+            async () => (await SampleApp.PeekAsync(App.Poison("FailingQueue"))).Where(m => m.Body.ToString() == SampleApp.Base64(text)).ToList(),
             m => m.Count > 0,
             "the message to reach the poison queue");
         Assert.Single(poisoned);
@@ -109,7 +180,7 @@ public sealed class QueueTests(SampleAppFixture fixture)
         await App.Queue("FailingQueue").SendMessageAsync(text);
 
         var poisoned = await SampleApp.EventuallyAsync(
-            async () => (await App.Poison("FailingQueue").PeekMessagesAsync(32)).Value.Where(m => m.Body.ToString() == text).ToList(),
+            async () => (await SampleApp.PeekAsync(App.Poison("FailingQueue"))).Where(m => m.Body.ToString() == text).ToList(),
             m => m.Count > 0,
             "the message to reach the poison queue");
         Assert.Single(poisoned);
@@ -132,7 +203,7 @@ public sealed class QueueTests(SampleAppFixture fixture)
         await app.Queue("FailingQueue").SendMessageAsync(SampleApp.Base64(text));
 
         await SampleApp.EventuallyAsync(
-            async () => (await app.Poison("FailingQueue").PeekMessagesAsync(32)).Value.Length,
+            async () => (await SampleApp.PeekAsync(app.Poison("FailingQueue"))).Count,
             n => n > 0,
             "the message to reach the poison queue");
         var tries = app.Log.Containing($"AlwaysFails got '{text}'").Select(l => l.At).ToList();

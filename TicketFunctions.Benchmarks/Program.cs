@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FunctionsLocalHost.Tests.Support;
 using TicketFunctions.Benchmarks;
+using TicketFunctions.Tests.Support;
 
 // The benchmark harness: `npm run bench` (add `-- --quick` for small sizes, `-- --only writes,seatmap` for some,
 // `-- --provider sqlite` for one store). `--bare --port N` is baseline (c): bare Kestrel doing the raw work.
@@ -24,6 +25,8 @@ await using (var context = new BenchContext(options, azurite, work))
 {
     Children.Add(azurite, () => azurite.DisposeAsync().AsTask());
     Children.Add(context, () => context.DisposeAsync().AsTask());
+    // As infra/ does in Azure: the Functions host creates no trigger queue.
+    await AppQueues.CreateAsync(azurite.ConnectionString);
     foreach (var (name, run) in Benchmarks.All)
     {
         if (options.Only.Count > 0 && !options.Only.Contains(name))

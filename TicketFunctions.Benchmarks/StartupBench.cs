@@ -78,7 +78,7 @@ internal static class StartupBench
                     Line("(b) reference app (host + worker)", reference),
                     Line("(c) bare Kestrel", bare),
                     .. (met ? Array.Empty<string>() : [string.Empty, "**Goal missed.** The difference to (b) is the app's own start "
-                        + "(configuration validation, migrations on a new database, queue creation in Azurite, its functions' load); (b) is the host and worker themselves."]),
+                        + "(configuration validation, migrations on a new database, its functions' load); (b) is the host and worker themselves."]),
                 ]),
         ];
     }

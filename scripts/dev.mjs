@@ -1,6 +1,7 @@
 // The README's commands: `npm start` runs the app with Azurite, `npm test` runs every test, `npm run bench` benchmarks.
 // Plain Node (no dependencies) so that it works on a fresh clone before `npm ci` has run.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -66,6 +67,64 @@ function addNewSettings(settings, example) {
   log(`added to local.settings.json what local.settings.json.example has and it lacked: ${added.join(', ')}`);
 }
 
+// The queues the app triggers on and sends to, as its build declares them (functions.metadata: queue triggers and
+// queue outputs, %Setting% names resolved). In Azure infra/resources.bicep creates them; the Functions host creates no
+// trigger queue (it polls a missing one as empty), and neither does the local host, so `npm start` creates them in the
+// emulator before the host starts. Another account's queues are its deployment's business.
+const devStoreKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+function emulatorQueueAccount(connectionString) {
+  const parts = Object.fromEntries(String(connectionString ?? '').split(';').filter(Boolean).map((part) => {
+    const at = part.indexOf('=');
+    return [part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim()];
+  }));
+  if (parts.usedevelopmentstorage === 'true') {
+    return { name: 'devstoreaccount1', key: devStoreKey, endpoint: 'http://127.0.0.1:10001/devstoreaccount1' };
+  }
+  if (parts.accountname !== 'devstoreaccount1' || !parts.accountkey) return null;
+  const endpoint = parts.queueendpoint ?? `${parts.defaultendpointsprotocol ?? 'http'}://127.0.0.1:10001/devstoreaccount1`;
+  return { name: parts.accountname, key: parts.accountkey, endpoint: endpoint.replace(/\/+$/, '') };
+}
+
+async function createQueue(account, queue) {
+  const url = new URL(`${account.endpoint}/${queue}`);
+  const headers = { 'x-ms-date': new Date().toUTCString(), 'x-ms-version': '2021-12-02' };
+  // Shared Key: verb, eleven empty standard headers (no body), the x-ms- headers in order, then /account/path.
+  const canonical = Object.keys(headers).sort().map((name) => `${name}:${headers[name]}\n`).join('');
+  const toSign = `PUT\n${'\n'.repeat(11)}${canonical}/${account.name}${url.pathname}`;
+  const signature = createHmac('sha256', Buffer.from(account.key, 'base64')).update(toSign, 'utf8').digest('base64');
+  const response = await fetch(url, { method: 'PUT', headers: { ...headers, Authorization: `SharedKey ${account.name}:${signature}` } });
+  if (response.status !== 201 && response.status !== 204) {
+    throw new Error(`creating queue '${queue}' answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  }
+  return response.status === 201;
+}
+
+async function createAppQueues(appDirectory, values) {
+  const setting = (name) => process.env[name] ?? values[name];
+  const metadata = JSON.parse(readFileSync(path.join(appDirectory, 'functions.metadata'), 'utf8'));
+  const byConnection = new Map();
+  for (const binding of metadata.flatMap((f) => f.bindings ?? [])) {
+    const type = String(binding.type ?? '').toLowerCase();
+    if ((type !== 'queuetrigger' && type !== 'queue') || !binding.queueName) continue;
+    const connection = binding.connection || 'AzureWebJobsStorage';
+    const queue = binding.queueName.replace(/%([^%]+)%/g, (_, name) => setting(name) ?? `%${name}%`).toLowerCase();
+    byConnection.set(connection, new Set([...(byConnection.get(connection) ?? []), queue]));
+  }
+  for (const [connection, queues] of byConnection) {
+    const account = emulatorQueueAccount(setting(connection) ?? setting(`AzureWebJobs${connection}`));
+    if (!account) {
+      log(`${connection} is not the Storage emulator: the queues ${[...queues].join(', ')} must exist there already (infra/ creates them in Azure)`);
+      continue;
+    }
+    const created = [];
+    for (const queue of queues) {
+      if (await createQueue(account, queue)) created.push(queue);
+    }
+    log(`the app's queues in the emulator: ${[...queues].join(', ')}${created.length ? ` (created ${created.join(', ')})` : ' (all there already)'}`);
+  }
+}
+
 async function start() {
   ensureNodeModules();
   const settings = path.join(root, 'local.settings.json');
@@ -97,6 +156,15 @@ async function start() {
     log('Azurite is running (blob 10000, queue 10001, table 10002; data in .azurite/)');
   }
 
+  const app = path.join(root, 'TicketFunctions', 'bin', 'Debug', 'net10.0');
+  try {
+    await createAppQueues(app, JSON.parse(readFileSync(settings, 'utf8')).Values ?? {});
+  } catch (e) {
+    log(`could not create the app's queues: ${e.message}`);
+    azurite?.kill();
+    process.exit(1);
+  }
+
   const telemetry = rest.includes('--telemetry');
   const hostArgs = rest.filter((a) => a !== '--telemetry');
   const dashboard = telemetry ? await startDashboard() : null;
@@ -105,7 +173,6 @@ async function start() {
     : process.env;
 
   const host = path.join(root, 'FunctionsLocalHost', 'bin', 'Debug', 'net10.0', 'FunctionsLocalHost.dll');
-  const app = path.join(root, 'TicketFunctions', 'bin', 'Debug', 'net10.0');
   const child = spawn('dotnet', [host, '--script-root', app, ...hostArgs], { cwd: root, stdio: 'inherit', env });
   // Ctrl+C reaches the whole process group; the host stops its worker itself. A plain SIGTERM is passed on.
   let stopping = false;

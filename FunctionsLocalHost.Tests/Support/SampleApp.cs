@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 using Microsoft.Extensions.Logging;
 
@@ -41,7 +42,10 @@ public sealed class SampleApp : IAsyncDisposable
 
     public QueueClient Poison(string setting) => Queues.GetQueueClient($"{Settings[setting]}-poison");
 
-    /// <summary>Every setting the sample needs, with queue names of its own; the timer is off unless a test turns it on.</summary>
+    /// <summary>
+    /// Every setting the sample needs, with queue names of its own (the settings named <c>...Queue</c>); the timer is off
+    /// unless a test turns it on.
+    /// </summary>
     public static Dictionary<string, string?> DefaultSettings(string connectionString)
     {
         var id = Guid.NewGuid().ToString("N")[..10];
@@ -59,29 +63,57 @@ public sealed class SampleApp : IAsyncDisposable
         };
     }
 
-    public static async Task<SampleApp> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? configure = null, string? appDirectory = null, bool readLocalSettingsFile = false)
+    /// <summary>
+    /// Starts the sample under the host. Its queues (every <c>...Queue</c> setting) are created first, as a deployment's
+    /// infrastructure creates an app's queues: the Functions host creates no trigger queue. <paramref name="createQueues"/>
+    /// false leaves them missing; <paramref name="minimumLevel"/> lets the host's debug lines through.
+    /// </summary>
+    public static async Task<SampleApp> StartAsync(
+        AzuriteFixture azurite,
+        Action<Dictionary<string, string?>>? configure = null,
+        string? appDirectory = null,
+        bool readLocalSettingsFile = false,
+        bool createQueues = true,
+        LogLevel minimumLevel = LogLevel.Information)
     {
         var settings = DefaultSettings(azurite.ConnectionString);
         configure?.Invoke(settings);
+        if (createQueues)
+        {
+            var queues = new QueueServiceClient(azurite.ConnectionString);
+            foreach (var (_, name) in settings.Where(s => s.Key.EndsWith("Queue", StringComparison.Ordinal) && s.Value is not null))
+            {
+                await queues.GetQueueClient(name).CreateIfNotExistsAsync();
+            }
+        }
+
         var log = new LogLines();
-        var host = await LocalFunctionsHost.StartAsync(Options(settings, log, appDirectory, readLocalSettingsFile));
+        var host = await LocalFunctionsHost.StartAsync(Options(settings, log, appDirectory, readLocalSettingsFile, minimumLevel));
         return new SampleApp(host, log, settings, azurite.ConnectionString);
     }
 
-    public static LocalHostOptions Options(IReadOnlyDictionary<string, string?> settings, LogLines log, string? appDirectory = null, bool readLocalSettingsFile = false)
+    public static LocalHostOptions Options(
+        IReadOnlyDictionary<string, string?> settings, LogLines log, string? appDirectory = null, bool readLocalSettingsFile = false, LogLevel minimumLevel = LogLevel.Information)
         => new()
         {
             AppDirectory = appDirectory ?? Directory,
             Port = 0,
             Settings = settings,
             ReadLocalSettingsFile = readLocalSettingsFile,
-            Logging = logging => logging.AddProvider(log),
+            Logging = logging => logging.SetMinimumLevel(minimumLevel).AddProvider(log),
         };
 
     /// <summary>Base64 of UTF-8 text, as the host and the worker's queue bindings encode messages.</summary>
     public static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
     public static string FromBase64(string text) => Encoding.UTF8.GetString(Convert.FromBase64String(text));
+
+    /// <summary>
+    /// The messages on a queue as stored (still encoded), leaving them there; none for a queue that does not exist, as a
+    /// poison queue does not until the first message moves there.
+    /// </summary>
+    public static async Task<IReadOnlyList<PeekedMessage>> PeekAsync(QueueClient queue)
+        => (await queue.ExistsAsync()).Value ? (await queue.PeekMessagesAsync(32)).Value : [];
 
     /// <summary>Decoded texts of the messages on a queue, taking them off it.</summary>
     public static async Task<IReadOnlyList<string>> ReceiveAsync(QueueClient queue)

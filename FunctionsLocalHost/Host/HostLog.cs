@@ -26,6 +26,12 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Polling queue '{QueueName}' for 'Functions.{FunctionName}' failed; retrying")]
     internal static partial void PollFailed(ILogger logger, Exception exception, string queueName, string functionName);
 
+    [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "Queue '{QueueName}' of 'Functions.{FunctionName}' does not exist; it is polled as an empty queue until it is created (the Functions host creates no trigger queue)")]
+    internal static partial void QueueMissing(ILogger logger, string queueName, string functionName);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Debug, Message = "Queue '{QueueName}' of 'Functions.{FunctionName}' does not exist; next poll in {Delay} ms")]
+    internal static partial void MissingQueuePolled(ILogger logger, string queueName, string functionName, long delay);
+
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Updating message {MessageId} on queue '{QueueName}' failed; it will reappear when its lease ends")]
     internal static partial void CompleteFailed(ILogger logger, Exception exception, string messageId, string queueName);
 

@@ -245,7 +245,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
                 + "this host runs HTTP functions through the ASP.NET Core integration; call ConfigureFunctionsWebApplication() in Program.cs.");
         }
 
-        _http = BuildHttpHost(enabled, configuration, hostSettings, workerUri, port);
+        _http = BuildHttpHost(functions, enabled, configuration, hostSettings, workerUri, port);
         await CheckStorageAsync(_http.Services.GetRequiredService<QueueConnections>(), enabled, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -318,7 +318,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     internal static string EnvironmentName(IConfiguration configuration)
         => configuration["AZURE_FUNCTIONS_ENVIRONMENT"] is { Length: > 0 } name ? name : "Development";
 
-    private WebApplication BuildHttpHost(IReadOnlyList<HostedFunction> enabled, IConfiguration configuration, HostSettings hostSettings, Uri? workerUri, int port)
+    private WebApplication BuildHttpHost(IReadOnlyList<HostedFunction> functions, IReadOnlyList<HostedFunction> enabled, IConfiguration configuration, HostSettings hostSettings, Uri? workerUri, int port)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -368,7 +368,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             HostLog.UnsupportedTriggers(_loggers.CreateLogger("Host.Startup"), names);
         }
 
-        var router = new HttpFunctionRouter(enabled.Where(f => f.IsHttp), hostSettings.RoutePrefix, app.Services.GetRequiredService<IInlineConstraintResolver>());
+        var router = new HttpFunctionRouter(functions.Where(f => f.IsHttp), enabled.Contains, hostSettings.RoutePrefix, app.Services.GetRequiredService<IInlineConstraintResolver>());
         var handler = workerUri is null ? null : new HttpFunctionHandler(router, app.Services.GetRequiredService<FunctionInvoker>(), app.Services.GetRequiredService<IHttpForwarder>(), workerUri);
         app.Run(context =>
         {

@@ -9,9 +9,14 @@ namespace FunctionsLocalHost;
 
 /// <summary>
 /// Matches a request to an HTTP function as the Functions host does: the route prefix from host.json, then each
-/// function's route template (the function name when it has none) with its inline constraints and its methods. A
-/// route whose template matches but whose methods do not is skipped like one that does not match at all, so an
-/// unmatched method answers 404, as on the real host. More specific templates are tried first.
+/// function's route template (the function name when it has none) with its inline constraints and its methods as one
+/// more constraint. Routes are tried in function name order (ignoring case) and the first whose template, constraints
+/// and methods all match wins, however specific a later one is: azure-functions-host registers one route per function
+/// of ScriptHost.Functions, which keeps the order FunctionMetadataManager.LoadFunctionMetadata sorts them in
+/// (src/WebJobs.Script.WebHost/WebScriptHostHttpRoutesManager.cs, the methods as an HttpMethodRouteConstraint), into
+/// one ASP.NET Core RouteCollection (azure-webjobs-sdk-extensions src/WebJobs.Extensions.Http/Routing/
+/// WebJobsRouteBuilder.cs), which takes the first route that handles the request. A disabled function keeps its route
+/// and answers 404 (FunctionInvocationMiddleware), so it also hides the routes after it.
 /// </summary>
 internal sealed class HttpFunctionRouter
 {
@@ -19,13 +24,12 @@ internal sealed class HttpFunctionRouter
 
     private readonly Route[] _routes;
 
-    internal HttpFunctionRouter(IEnumerable<HostedFunction> functions, string routePrefix, IInlineConstraintResolver constraints)
+    internal HttpFunctionRouter(IEnumerable<HostedFunction> functions, Func<HostedFunction, bool> isEnabled, string routePrefix, IInlineConstraintResolver constraints)
     {
         RoutePrefix = routePrefix.Trim('/');
         _routes = functions
-            .Select(f => Route.Create(f, Template(f, RoutePrefix), constraints))
-            .OrderBy(r => RoutePrecedence.ComputeInbound(r.Template))
-            .ThenBy(r => r.Template.TemplateText, StringComparer.OrdinalIgnoreCase)
+            .OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase)
+            .Select(f => Route.Create(f, isEnabled(f), Template(f, RoutePrefix), constraints))
             .ToArray();
     }
 
@@ -42,7 +46,7 @@ internal sealed class HttpFunctionRouter
     internal static IReadOnlyList<string> Methods(HostedFunction function)
         => function.Trigger.Texts("methods") is { Count: > 0 } methods ? methods.Select(m => m.ToUpperInvariant()).ToArray() : AllMethods;
 
-    /// <summary>The function for this request and its route values, or null (a 404).</summary>
+    /// <summary>The function for this request and its route values, or null (a 404: no route matched, or a disabled function's did).</summary>
     internal (HostedFunction Function, RouteValueDictionary Values)? Match(HttpContext context)
     {
         foreach (var route in _routes)
@@ -52,7 +56,7 @@ internal sealed class HttpFunctionRouter
                 && route.Matcher.TryMatch(context.Request.Path, values)
                 && route.Constraints.All(c => c.Value.Match(context, null, c.Key, values, RouteDirection.IncomingRequest)))
             {
-                return (route.Function, values);
+                return route.Enabled ? (route.Function, values) : null;
             }
         }
 
@@ -65,9 +69,9 @@ internal sealed class HttpFunctionRouter
             .Where(v => v.Value is not null)
             .Select(v => KeyValuePair.Create(v.Key, Convert.ToString(v.Value, CultureInfo.InvariantCulture) ?? string.Empty));
 
-    private sealed record Route(HostedFunction Function, RouteTemplate Template, TemplateMatcher Matcher, IReadOnlyDictionary<string, IRouteConstraint> Constraints, IReadOnlyList<string> AcceptedMethods)
+    private sealed record Route(HostedFunction Function, bool Enabled, RouteTemplate Template, TemplateMatcher Matcher, IReadOnlyDictionary<string, IRouteConstraint> Constraints, IReadOnlyList<string> AcceptedMethods)
     {
-        internal static Route Create(HostedFunction function, string text, IInlineConstraintResolver resolver)
+        internal static Route Create(HostedFunction function, bool enabled, string text, IInlineConstraintResolver resolver)
         {
             RouteTemplate template;
             try
@@ -99,7 +103,7 @@ internal sealed class HttpFunctionRouter
                 }
             }
 
-            return new Route(function, template, new TemplateMatcher(template, defaults), constraints, Methods(function));
+            return new Route(function, enabled, template, new TemplateMatcher(template, defaults), constraints, Methods(function));
         }
     }
 }

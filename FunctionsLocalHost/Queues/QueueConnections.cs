@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text;
 
+using Azure;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 using Microsoft.Extensions.Configuration;
 
@@ -16,7 +18,6 @@ internal sealed class QueueConnections(IConfiguration configuration, QueueSettin
     internal const string DefaultConnection = "AzureWebJobsStorage";
 
     private readonly ConcurrentDictionary<string, QueueServiceClient> _services = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<Uri, Task> _created = new();
     private readonly ConcurrentDictionary<Uri, Action[]> _watchers = new();
 
     internal QueueSettings Settings => settings;
@@ -45,30 +46,38 @@ internal sealed class QueueConnections(IConfiguration configuration, QueueSettin
 
     internal string QueueName(string queueName) => SettingReferences.Resolve(configuration, queueName, "queue name").ToLowerInvariant();
 
-    /// <summary>Creates the queue once per process, as the output binding and the listener do.</summary>
-    internal Task EnsureCreatedAsync(QueueClient queue, CancellationToken cancellationToken)
-    {
-        var created = _created.GetOrAdd(queue.Uri, _ => queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
-        if (created.IsFaulted || created.IsCanceled)
-        {
-            _created.TryRemove(new KeyValuePair<Uri, Task>(queue.Uri, created));
-        }
-
-        return created;
-    }
-
-    /// <summary>Sends the messages of a queue output binding, encoded per host.json, creating the queue if missing.</summary>
+    /// <summary>
+    /// Sends the messages of a queue output binding, encoded per host.json, creating the queue if it is missing, as the
+    /// output binding's QueueAsyncCollector does (Azure/azure-sdk-for-net Microsoft.Azure.WebJobs.Extensions.Storage.Queues
+    /// QueuesExtensionConfigProvider.cs), and tells this host's listeners on that queue.
+    /// </summary>
     internal async Task SendAsync(FunctionBinding binding, IReadOnlyList<byte[]> messages, CancellationToken cancellationToken)
     {
         var queue = Queue(binding.Text("connection"), binding.Text("queueName")
             ?? throw new InvalidOperationException($"The queue output '{binding.Name}' names no queue."));
-        await EnsureCreatedAsync(queue, cancellationToken).ConfigureAwait(false);
         foreach (var message in messages)
         {
-            await queue.SendMessageAsync(Encode(message), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await SendCreatingQueueAsync(queue, Encode(message), cancellationToken).ConfigureAwait(false);
         }
 
-        Notify(queue.Uri);
+        Notify(queue);
+    }
+
+    /// <summary>
+    /// Sends one message as stored (already encoded); a queue that does not exist is created and the send tried once
+    /// more, as the queues extension's AddMessageAndCreateIfNotExistsAsync does for outputs and poison queues.
+    /// </summary>
+    internal static async Task SendCreatingQueueAsync(QueueClient queue, string text, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.SendMessageAsync(text, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404 && ex.ErrorCode == QueueErrorCode.QueueNotFound.ToString())
+        {
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await queue.SendMessageAsync(text, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -78,9 +87,10 @@ internal sealed class QueueConnections(IConfiguration configuration, QueueSettin
     internal void WatchEnqueued(QueueClient queue, Action onEnqueued)
         => _watchers.AddOrUpdate(queue.Uri, [onEnqueued], (_, existing) => [.. existing, onEnqueued]);
 
-    private void Notify(Uri queue)
+    /// <summary>Wakes this host's listeners on <paramref name="queue"/>: this host has just put a message on it.</summary>
+    internal void Notify(QueueClient queue)
     {
-        if (_watchers.TryGetValue(queue, out var watchers))
+        if (_watchers.TryGetValue(queue.Uri, out var watchers))
         {
             foreach (var watcher in watchers)
             {

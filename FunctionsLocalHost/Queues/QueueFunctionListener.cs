@@ -15,7 +15,11 @@ namespace FunctionsLocalHost;
 /// <summary>
 /// Drives one <c>[QueueTrigger]</c> function like the Functions host's queue listener: polls with a randomized
 /// exponential back-off, runs a batch concurrently, deletes a message only after success, lets a failed one reappear
-/// after <c>visibilityTimeout</c>, and moves it to <c>&lt;queue&gt;-poison</c> at <c>maxDequeueCount</c>.
+/// after <c>visibilityTimeout</c>, and moves it to <c>&lt;queue&gt;-poison</c> at <c>maxDequeueCount</c>. It creates
+/// no queue: as the queues extension's QueueListener.ExecuteAsync (Azure/azure-sdk-for-net, namespace
+/// Microsoft.Azure.WebJobs.Extensions.Storage.Common.Listeners), a trigger queue that does not exist is polled as an
+/// empty one (asked whether it exists until it does, then received from), and the poison queue is created by the first
+/// message moved there (QueueProcessor.CopyMessageToPoisonQueueAsync, AddMessageAndCreateIfNotExistsAsync).
 /// </summary>
 internal sealed class QueueFunctionListener : BackgroundService
 {
@@ -29,7 +33,9 @@ internal sealed class QueueFunctionListener : BackgroundService
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _aborted = new();
     private TaskCompletionSource _enqueued = NewSignal();
-    private bool _ready;
+
+    // Unknown at first; once the queue is seen to exist the poll only receives, until a Storage error makes it ask again.
+    private bool? _queueExists;
 
     public QueueFunctionListener(HostedFunction function, FunctionInvoker invoker, QueueConnections connections, ILoggerFactory loggers)
     {
@@ -41,9 +47,12 @@ internal sealed class QueueFunctionListener : BackgroundService
         var connection = function.Trigger.Text("connection");
         Queue = connections.Queue(connection, function.Trigger.Text("queueName")
             ?? throw new InvalidOperationException($"Function '{function.Name}': its queue trigger names no queue."));
-        // A queue that is itself a poison queue gets none (azure-webjobs-sdk-extensions QueueListenerFactory
-        // .CreatePoisonQueueReference): its failed messages are neither released nor moved.
-        Poison = Queue.Name.EndsWith("-poison", StringComparison.Ordinal) ? null : connections.Service(connection).GetQueueClient($"{Queue.Name}-poison");
+        // A queue that is itself a poison queue gets none, nor one whose name would be too long with "-poison" (queue
+        // names are 3 to 63 characters) (QueueListenerFactory.CreatePoisonQueueReference): its failed messages are
+        // neither released nor moved.
+        Poison = Queue.Name.EndsWith("-poison", StringComparison.Ordinal) || Queue.Name.Length + "-poison".Length > 63
+            ? null
+            : connections.Service(connection).GetQueueClient($"{Queue.Name}-poison");
         _connections.WatchEnqueued(Queue, () => Interlocked.Exchange(ref _enqueued, NewSignal()).TrySetResult());
     }
 
@@ -51,24 +60,6 @@ internal sealed class QueueFunctionListener : BackgroundService
 
     /// <summary>The queue failed messages move to; null for a trigger queue whose name ends in <c>-poison</c>.</summary>
     internal QueueClient? Poison { get; }
-
-    /// <summary>
-    /// Creates the queue and its poison queue before the host reports itself started, so that a message sent once the
-    /// host is up always has its queue; if Storage does not answer yet, the poll loop keeps trying.
-    /// </summary>
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await EnsureQueuesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException)
-        {
-            HostLog.PollFailed(_logger, ex, Queue.Name, _function.Name);
-        }
-
-        await base.StartAsync(cancellationToken).ConfigureAwait(false);
-    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -96,12 +87,22 @@ internal sealed class QueueFunctionListener : BackgroundService
             var delay = TimeSpan.Zero;
             try
             {
-                if (!_ready)
+                if (_queueExists != true)
                 {
-                    await EnsureQueuesAsync(stoppingToken).ConfigureAwait(false);
+                    var existed = _queueExists;
+                    _queueExists = (await Queue.ExistsAsync(stoppingToken).ConfigureAwait(false)).Value;
+                    if (!_queueExists.Value && existed is null)
+                    {
+                        HostLog.QueueMissing(_logger, Queue.Name, _function.Name);
+                    }
                 }
 
-                if (inFlight.Count <= _settings.NewBatchThreshold)
+                if (!_queueExists.Value)
+                {
+                    delay = backoff.Next();
+                    HostLog.MissingQueuePolled(_logger, Queue.Name, _function.Name, (long)delay.TotalMilliseconds);
+                }
+                else if (inFlight.Count <= _settings.NewBatchThreshold)
                 {
                     QueueMessage[] messages = await Queue.ReceiveMessagesAsync(_settings.BatchSize, Lease, stoppingToken).ConfigureAwait(false);
                     foreach (var message in messages)
@@ -129,6 +130,8 @@ internal sealed class QueueFunctionListener : BackgroundService
             }
             catch (Exception ex)
             {
+                // Whatever failed, the next poll asks again whether the queue exists (it may have been deleted).
+                _queueExists = null;
                 HostLog.PollFailed(_logger, ex, Queue.Name, _function.Name);
                 delay = backoff.Next();
             }
@@ -150,17 +153,6 @@ internal sealed class QueueFunctionListener : BackgroundService
         }
 
         await Task.WhenAll(inFlight).ConfigureAwait(false);
-    }
-
-    private async Task EnsureQueuesAsync(CancellationToken cancellationToken)
-    {
-        await _connections.EnsureCreatedAsync(Queue, cancellationToken).ConfigureAwait(false);
-        if (Poison is not null)
-        {
-            await _connections.EnsureCreatedAsync(Poison, cancellationToken).ConfigureAwait(false);
-        }
-
-        _ready = true;
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -284,8 +276,10 @@ internal sealed class QueueFunctionListener : BackgroundService
 
         try
         {
-            // The original text, still encoded: the poison queue holds the message as it was sent.
-            await Poison.SendMessageAsync(message.Body.ToString(), CancellationToken.None).ConfigureAwait(false);
+            // The original text, still encoded: the poison queue holds the message as it was sent. Listeners of this
+            // host on the poison queue poll at once (QueueListener.RegisterSharedWatcherWithQueueProcessor).
+            await QueueConnections.SendCreatingQueueAsync(Poison, message.Body.ToString(), CancellationToken.None).ConfigureAwait(false);
+            _connections.Notify(Poison);
             await Queue.DeleteMessageAsync(message.MessageId, popReceipt ?? message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
             HostLog.Poisoned(_logger, message.MessageId, Queue.Name, Poison.Name, reason);
         }

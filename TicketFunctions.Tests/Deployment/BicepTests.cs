@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using TicketFunctions.Tests.OpenApi;
+using TicketFunctions.Tests.Support;
 using Xunit.Abstractions;
 
 namespace TicketFunctions.Tests.Deployment;
@@ -10,7 +11,7 @@ namespace TicketFunctions.Tests.Deployment;
 /// infra/ (the Azure deployment) compiles and lints clean with the pinned Bicep CLI, and the compiled template holds
 /// what the app needs on Azure. Nothing here reaches Azure: what ARM itself would refuse is out of reach.
 /// </summary>
-public sealed class BicepTests(CompiledTemplate compiled, ITestOutputHelper output) : IClassFixture<CompiledTemplate>
+public sealed partial class BicepTests(CompiledTemplate compiled, ITestOutputHelper output) : IClassFixture<CompiledTemplate>
 {
     private static readonly string[] SecretSettings = ["Jwt__SigningKey", "Admin__Password", "Database__ConnectionString"];
 
@@ -119,12 +120,36 @@ public sealed class BicepTests(CompiledTemplate compiled, ITestOutputHelper outp
     }
 
     [Fact]
-    public void The_payments_queue_and_its_poison_queue_are_created()
+    public void Every_queue_the_app_triggers_on_or_sends_to_is_created_by_the_deployment_and_by_the_test_fixtures()
     {
-        var names = compiled.Resources("Microsoft.Storage/storageAccounts/queueServices/queues").Select(q => (string)q["name"]!).ToList();
-        Assert.Contains(names, name => name.EndsWith("'payments')]", StringComparison.Ordinal));
-        Assert.Contains(names, name => name.EndsWith("'payments-poison')]", StringComparison.Ordinal));
+        // The Functions host creates no trigger queue (the queues extension's QueueListener polls a missing one as
+        // empty), so the deployment must; the tests and the benchmarks create the same list in Azurite (AppQueues).
+        var bound = AppBindingQueueNames();
+        var deployed = compiled.Resources("Microsoft.Storage/storageAccounts/queueServices/queues")
+            .Select(q => QueueResourceName().Match((string)q["name"]!))
+            .Select(m => m.Success ? m.Groups[1].Value : "(a name this test cannot read)")
+            .ToHashSet();
+
+        Assert.Equal(["payments", "payments-poison"], bound.Order(StringComparer.Ordinal));
+        Assert.Equal(bound, deployed);
+        Assert.Equal(bound, AppQueues.Names.ToHashSet());
     }
+
+    /// <summary>The queue names of every queue trigger and queue output in the app's functions.metadata.</summary>
+    private static HashSet<string> AppBindingQueueNames()
+    {
+        var metadata = JsonNode.Parse(File.ReadAllText(Path.Combine(LocalHostApp.AppDirectory, "functions.metadata")))!.AsArray();
+        var names = metadata
+            .SelectMany(function => function!["bindings"]!.AsArray())
+            .Where(binding => (string?)binding!["type"] is { } type && (type.Equals("queueTrigger", StringComparison.OrdinalIgnoreCase) || type.Equals("queue", StringComparison.OrdinalIgnoreCase)))
+            .Select(binding => (string)binding!["queueName"]!)
+            .ToHashSet();
+        Assert.DoesNotContain(names, name => name.Contains('%', StringComparison.Ordinal));
+        return names;
+    }
+
+    [GeneratedRegex(@"'([a-z0-9-]+)'\)\]$")]
+    private static partial Regex QueueResourceName();
 
     [Fact]
     public void PostgreSQL_flexible_server_allows_btree_gist_and_Azure_services_only()

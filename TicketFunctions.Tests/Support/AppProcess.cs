@@ -46,9 +46,13 @@ public sealed class AppProcess : IDisposable
         }
     }
 
-    /// <summary>Starts the app with these environment variables (on a free port) and waits until /api/health answers 200.</summary>
+    /// <summary>
+    /// Creates the app's queues in the account <c>AzureWebJobsStorage</c> names (as infra/ does in Azure), starts the app
+    /// with these environment variables (on a free port) and waits until /api/health answers 200.
+    /// </summary>
     public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory)
     {
+        await AppQueues.CreateAsync(environment["AzureWebJobsStorage"]);
         var app = new AppProcess(new Dictionary<string, string>(environment), workingDirectory, FreePort());
         try
         {

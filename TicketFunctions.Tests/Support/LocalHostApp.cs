@@ -14,8 +14,8 @@ namespace TicketFunctions.Tests.Support;
 
 /// <summary>
 /// The whole app as Azure runs it: the app's real worker process (its build output, <see cref="AppDirectory"/>) under
-/// the local host, on a free port, with queues on a real Azurite (its own, or a shared <see cref="AzuriteFixture"/>)
-/// and a fresh database. Talk to it over HTTP. <see cref="Services"/> are the app's services in the test process over
+/// the local host, on a free port, with queues on a real Azurite (its own, or a shared <see cref="AzuriteFixture"/>;
+/// the app's queues created first, as infra/ creates them in Azure) and a fresh database. Talk to it over HTTP. <see cref="Services"/> are the app's services in the test process over
 /// the same database, for seeding and for checking what was written.
 /// </summary>
 public sealed class LocalHostApp : IAsyncDisposable
@@ -92,6 +92,7 @@ public sealed class LocalHostApp : IAsyncDisposable
             values[key] = value;
         }
 
+        await AppQueues.CreateAsync(values["AzureWebJobsStorage"]!);
         var log = new HostLog();
         var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
         {
