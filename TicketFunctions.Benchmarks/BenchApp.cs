@@ -9,6 +9,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using TicketFunctions.Auth;
 using TicketFunctions.Benchmarks.ReferenceApp;
+using TicketFunctions.Bookings;
 using TicketFunctions.Data;
 
 namespace TicketFunctions.Benchmarks;
@@ -39,6 +40,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
     public Db Db => _services.GetRequiredService<Db>();
 
     public Tokens Tokens => _services.GetRequiredService<Tokens>();
+
+    /// <summary>The app's own booking logic over this database, in this process (the database-only figure).</summary>
+    public BookingService Bookings => _services.GetRequiredService<BookingService>();
 
     /// <summary>A fresh database. <paramref name="migrated"/> false: an empty one, which the app's start migrates.</summary>
     public static async Task<BenchDatabase> CreateAsync(BenchContext context, DbProvider provider, string name, bool migrated = true)

@@ -94,6 +94,7 @@ internal static class Benchmarks
         ("writes", WriteBench.RunAsync),
         ("seatmap", SeatMapBench.RunAsync),
         ("rush", RushBench.RunAsync),
+        ("dbhold", DbHoldBench.RunAsync),
         ("payments", PaymentBench.RunAsync),
         ("scale", ScaleBench.RunAsync),
         ("startup", StartupBench.RunAsync),

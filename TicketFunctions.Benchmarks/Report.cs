@@ -94,6 +94,8 @@ internal static class Report
         "seatmap" => "Seat-map reads",
         "rush" => "Booking rush",
         "memory" => "Memory during the rush",
+        "dbhold" => "Database-only hold",
+        "oldpattern" => "Old pattern (lock, then check), raw",
         "payments" => "Payment latency",
         "scale" => "Scale",
         "startup" => "Start-up",

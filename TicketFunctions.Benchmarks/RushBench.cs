@@ -173,7 +173,7 @@ internal static class RushBench
     private static async Task<Outcome> CountAsync(BenchDatabase db, long showtime, LoadResult result, IReadOnlyList<(string, double, double)> memory)
     {
         await using var connection = await db.Db.OpenAsync();
-        var claimed = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM seat_claims WHERE showtime_id = @showtime;", new { showtime });
+        var claimed = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM seat_claims WHERE showtime_id = @showtime AND booking_id IS NOT NULL;", new { showtime });
         var distinct = await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT seat) FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id WHERE b.showtime_id = @showtime;", new { showtime });
         var bookings = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM bookings WHERE showtime_id = @showtime;", new { showtime });
         return new Outcome(result, claimed, bookings, distinct, memory);

@@ -19,7 +19,7 @@ internal static partial class ScaleBench
     private static readonly string[] HotQueries =
     [
         "auth/get_user",
-        "bookings/lock_showtime", "bookings/reclaim_expired_holds",
+        "bookings/hold_showtime", "bookings/free_seats",
         "bookings/taken_seats", "bookings/live_seats", "bookings/insert_hold", "bookings/get_booking", "bookings/list_bookings",
         "catalog/seat_map", "catalog/get_showtime",
         "payments/get_payable_booking", "payments/insert_payment", "payments/get_payment_for_processing",
@@ -132,7 +132,7 @@ internal static partial class ScaleBench
         var plans = new List<(string, string)>();
         foreach (var name in HotQueries)
         {
-            // A script may hold several statements (bookings/reclaim_expired_holds): each one's plan, none of them run.
+            // A script may hold several statements (bookings/insert_hold on SQLite): each one's plan, none of them run.
             var statements = StripComments(Sql.Load(name).Sqlite).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var lines = new List<string>();
             foreach (var sql in statements)
@@ -230,7 +230,7 @@ internal static partial class ScaleBench
             VALUES ($1, $2, $3, 2, 1250, 2500, $4, $5, $6, $7, $8);
             """, 8);
         using var seat = Prepare(connection, transaction, "INSERT INTO booking_seats (booking_id, seat) VALUES ($1, $2);", 2);
-        using var claim = Prepare(connection, transaction, "INSERT INTO seat_claims (showtime_id, seat, booking_id, expires_at) VALUES ($1, $2, $3, $4);", 4);
+        using var claim = Prepare(connection, transaction, "UPDATE seat_claims SET booking_id = $3, expires_at = $4 WHERE showtime_id = $1 AND seat = $2;", 4);
         using var payment = Prepare(connection, transaction, """
             INSERT INTO payments (booking_id, user_id, amount_cents, payment_token, status, gateway_reference, created_at, processed_at)
             VALUES ($1, $2, 2500, 'tok_visa', 'SUCCESS', 'seeded', $3, $3);

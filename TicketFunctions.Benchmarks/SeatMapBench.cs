@@ -123,7 +123,7 @@ internal static class SeatMapBench
             {
                 await connection.ExecuteAsync("INSERT INTO booking_seats (booking_id, seat) VALUES (@booking, @seat);", new { booking, seat }, transaction);
                 await connection.ExecuteAsync(
-                    "INSERT INTO seat_claims (showtime_id, seat, booking_id, expires_at) VALUES (@showtime, @seat, @booking, @expiresAt);",
+                    "UPDATE seat_claims SET booking_id = @booking, expires_at = @expiresAt WHERE showtime_id = @showtime AND seat = @seat;",
                     new { showtime, seat, booking, expiresAt = isSold ? (long?)null : expiresAt }, transaction);
             }
         }

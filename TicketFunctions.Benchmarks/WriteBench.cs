@@ -48,8 +48,7 @@ internal static class WriteBench
             async Task<int> Hold(int k)
             {
                 var (showtime, seats) = Seats(showtimes, k);
-                await store.HoldAsync(showtime, users[k % UserCount].Id, seats[0], seats[1]);
-                return 201;
+                return await store.HoldAsync(showtime, users[k % UserCount].Id, seats[0], seats[1]) is null ? 409 : 201;
             }
 
             await Load.RunAsync(workers, warmup, Hold, s => s != 201, time.Warmup);
@@ -70,14 +69,16 @@ internal static class WriteBench
             "≥ 60 % of (b)",
             met,
             [
-                $"**{storeName}.** POST /api/bookings with two named seats each (a booking, 2 booking_seats, 2 seat_claims rows, plus the app's work: authentication, "
-                + "validation, the caller's row, then in the write transaction the showtime's read (on PostgreSQL with its row lock), the reclaim of ended holds, the user's claim count "
-                + "and the taken-seat check; when writers queue, those checks run once more before it, read-only, so that a refusal need not queue), "
+                $"**{storeName}.** POST /api/bookings with two named seats each (a booking, 2 booking_seats, 2 seat rows claimed in place, plus the app's work: authentication, "
+                + "validation, the caller's row, then "
+                + (provider == DbProvider.Sqlite
+                    ? "under SQLite's one writer, in the showtime's turn, the showtime with the caller's count, and one batch that inserts the booking and claims the seats that are free), "
+                    : "one call of hold_seats() (the caller's row locked for the per-user limit, the showtime checked, the seats locked and claimed, the booking inserted) and the commit), ")
                 + $"{workers} concurrent workers{(instances > 1 ? $" spread over {instances} instances (request k to instance k mod {instances}), each a host process with its worker, on one database" : string.Empty)}, "
                 + $"{UserCount} users, 26x50 halls, for {time.Measure.TotalSeconds:0} s (at most {total:N0} holds) after {time.Warmup.TotalSeconds:0} s of warm-up holds (at most {warmup:N0}). Baselines write the same rows (RawWork.cs: "
                 + (provider == DbProvider.Sqlite
-                    ? "BEGIN IMMEDIATE, one writer connection with its three statements prepared once, one writer at a time"
-                    : "a pooled Npgsql connection per hold, READ COMMITTED, three prepared statements")
+                    ? "BEGIN IMMEDIATE, one writer connection with its three statements prepared once (the booking, its seats, the conditional claim of the two seat rows), one writer at a time"
+                    : "a pooled Npgsql connection per hold, READ COMMITTED, one prepared statement (the booking, its seats and the conditional claim of the two seat rows as CTEs) and the commit")
                 + $") on a database of their own seeded alike: (a) in the bench process, {workers} concurrent callers; (b) POST /api/holds of the reference app "
                 + $"under the same local host; (c) the same route on bare Kestrel{(instances > 1 ? $"; (b) and (c) through {instances} processes too" : string.Empty)}.",
                 string.Empty,

@@ -33,7 +33,7 @@ public sealed class BookingFunctionsTests
         Assert.Equal("2026-11-25T12:00:00Z", json.GetProperty("createdAt").GetString());
         Assert.Equal("2026-11-25T12:10:00Z", json.GetProperty("expiresAt").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("confirmedAt").ValueKind);
-        Assert.Equal(["A10", "A9", "B2"], (await app.DbRows<string>("SELECT seat FROM seat_claims ORDER BY seat")).ToArray());
+        Assert.Equal(["A10", "A9", "B2"], (await app.DbRows<string>("SELECT seat FROM seat_claims WHERE booking_id IS NOT NULL ORDER BY seat")).ToArray());
         Assert.Equal(3, await app.DbScalar<long>("SELECT count(*) FROM booking_seats"));
     }
 
@@ -148,7 +148,7 @@ public sealed class BookingFunctionsTests
         Assert.True(answer.IsProblem);
         Assert.True(answer.Json.GetProperty("errors").EnumerateObject().Any(e => e.Name.Contains(field, StringComparison.OrdinalIgnoreCase) || e.Value.ToString().Contains(field, StringComparison.OrdinalIgnoreCase)), answer.Body);
         Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM bookings"));
-        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims WHERE booking_id IS NOT NULL"));
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class BookingFunctionsTests
         Assert.Equal("seats_taken", answer.Json.GetProperty("code").GetString());
         Assert.Equal(["A2", "B3"], answer.Json.GetProperty("seats").EnumerateArray().Select(s => s.GetString()!).ToArray());
         Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM bookings"));
-        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims WHERE seat = 'A4'"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims WHERE booking_id IS NOT NULL AND seat = 'A4'"));
     }
 
     [Fact]
@@ -261,7 +261,7 @@ public sealed class BookingFunctionsTests
 
         Assert.Equal(201, rebooked.Status);
         Assert.Equal("EXPIRED", await app.DbScalar<string>("SELECT status FROM bookings WHERE id = @id", new { id = Id(held) }));
-        Assert.Equal([Id(rebooked)], (await app.DbRows<long>("SELECT DISTINCT booking_id FROM seat_claims")).ToArray());
+        Assert.Equal([Id(rebooked)], (await app.DbRows<long>("SELECT DISTINCT booking_id FROM seat_claims WHERE booking_id IS NOT NULL")).ToArray());
         Assert.Equal("EXPIRED", (await app.GetBooking(alice, Id(held))).Json.GetProperty("status").GetString());
         Assert.Equal(["C4", "C5"], Seats(await app.GetBooking(alice, Id(held))));
     }
@@ -401,7 +401,7 @@ public sealed class BookingFunctionsTests
         Assert.Equal(200, cancelled.Status);
         Assert.Equal("CANCELLED", cancelled.Json.GetProperty("status").GetString());
         Assert.Equal(["A1", "A2"], Seats(cancelled));
-        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims WHERE booking_id IS NOT NULL"));
         Assert.Equal(app.Clock.GetUtcNow().ToUnixTimeMilliseconds(), await app.DbScalar<long>("SELECT cancelled_at FROM bookings WHERE id = @id", new { id }));
         Assert.Equal("available", (await app.SeatMap(showtime))["A1"]);
         Assert.Empty(app.Gateway.Refunds);
@@ -481,7 +481,7 @@ public sealed class BookingFunctionsTests
         Assert.Equal(new TicketFunctions.Payments.RefundRequest(paymentId, "sim_ref_42", 1650), refund);
         Assert.Equal("REFUNDED", await app.DbScalar<string>("SELECT status FROM payments WHERE id = @paymentId", new { paymentId }));
         Assert.Equal(app.Clock.GetUtcNow().ToUnixTimeMilliseconds(), await app.DbScalar<long>("SELECT refunded_at FROM payments WHERE id = @paymentId", new { paymentId }));
-        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims WHERE booking_id IS NOT NULL"));
     }
 
     [Fact]
@@ -499,7 +499,7 @@ public sealed class BookingFunctionsTests
         Assert.Equal("CANCELLED", answer.Json.GetProperty("status").GetString());
         Assert.Single(app.Gateway.Refunds);
         Assert.Equal("REFUNDED", await app.DbScalar<string>("SELECT status FROM payments WHERE id = @paymentId", new { paymentId }));
-        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims"));
+        Assert.Equal(0, await app.DbScalar<long>("SELECT count(*) FROM seat_claims WHERE booking_id IS NOT NULL"));
         Assert.Equal(1, await app.DbScalar<long>("SELECT count(*) FROM payments WHERE refund_due_at IS NOT NULL"));
 
         app.Gateway.DeclineRefunds = false;

@@ -25,10 +25,10 @@ public sealed class DatabaseInvariantTests
         await app.SeedPendingBooking(userId, ["A1"], showtimeId: showtime);
         var other = await app.SeedPendingBooking(userId, ["A2"], showtimeId: showtime);
 
-        var refusal = await Refused(app, "INSERT INTO seat_claims (showtime_id, seat, booking_id, expires_at) VALUES (@showtime, 'A1', @other, NULL)", new { showtime, other });
+        var refusal = await Refused(app, "INSERT INTO seat_claims (showtime_id, seat, seat_row, seat_number, booking_id, expires_at) VALUES (@showtime, 'A1', 0, 1, @other, NULL)", new { showtime, other });
 
         Assert.Equal(new DbRefusal(DbRefusalKind.Unique, "seat_claims"), refusal);
-        Assert.Equal(1, await app.Scalar<long>("SELECT count(*) FROM seat_claims WHERE showtime_id = @showtime AND seat = 'A1'", new { showtime }));
+        Assert.Equal(1, await app.Scalar<long>("SELECT count(*) FROM seat_claims WHERE booking_id IS NOT NULL AND showtime_id = @showtime AND seat = 'A1'", new { showtime }));
     }
 
     [Fact]
@@ -98,8 +98,8 @@ public sealed class DatabaseInvariantTests
     }
 
     [Theory]
-    [InlineData("INSERT INTO seat_claims (showtime_id, seat, booking_id, expires_at) VALUES (@showtime, 'E9', 999999, NULL)")]
-    [InlineData("INSERT INTO seat_claims (showtime_id, seat, booking_id, expires_at) VALUES (999999, 'E9', @booking, NULL)")]
+    [InlineData("UPDATE seat_claims SET booking_id = 999999, expires_at = NULL WHERE showtime_id = @showtime AND seat = 'E9'")]
+    [InlineData("INSERT INTO seat_claims (showtime_id, seat, seat_row, seat_number, booking_id, expires_at) VALUES (999999, 'E9', 4, 9, @booking, NULL)")]
     [InlineData("INSERT INTO booking_seats (booking_id, seat) VALUES (999999, 'E9')")]
     [InlineData("INSERT INTO payments (booking_id, user_id, amount_cents, payment_token, status, created_at) VALUES (999999, @userId, 100, 't', 'PENDING', 1)")]
     [InlineData("INSERT INTO bookings (showtime_id, user_id, seat_count, unit_price_cents, total_price_cents, status, created_at, expires_at) VALUES (999999, @userId, 1, 100, 100, 'PENDING', 1, 2)")]
@@ -127,14 +127,14 @@ public sealed class DatabaseInvariantTests
         var rivalBooking = (await app.Book(rival, showtime, "E9")).Json.GetProperty("id").GetInt64();
         var (token, userId) = await app.RegisterAndLogin();
         await Trigger(app, "bookings", "AFTER INSERT", $"NEW.user_id = {userId}",
-            $"INSERT INTO seat_claims (showtime_id, seat, booking_id, expires_at) VALUES (NEW.showtime_id, 'A1', {rivalBooking}, NULL)");
+            $"UPDATE seat_claims SET booking_id = {rivalBooking}, expires_at = NULL WHERE showtime_id = NEW.showtime_id AND seat = 'A1'");
 
         var answer = await app.Book(token, showtime, "A1", "A2");
 
         Assert.True(answer.Status == 409, answer.ToString());
         Assert.Equal("seats_taken", answer.Json.GetProperty("code").GetString());
         Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM bookings WHERE user_id = @userId", new { userId }));
-        Assert.Equal(["E9"], await app.Rows<string>("SELECT seat FROM seat_claims WHERE showtime_id = @showtime", new { showtime }));
+        Assert.Equal(["E9"], await app.Rows<string>("SELECT seat FROM seat_claims WHERE booking_id IS NOT NULL AND showtime_id = @showtime", new { showtime }));
         Assert.Equal(1, await app.Scalar<long>("SELECT count(*) FROM bookings WHERE user_id = @rivalId", new { rivalId }));
     }
 

@@ -134,7 +134,7 @@ public static class PaymentsSeed
             if (status is "PENDING" or "CONFIRMED")
             {
                 await connection.ExecuteAsync(
-                    "INSERT INTO seat_claims (showtime_id, seat, booking_id, expires_at) VALUES (@ShowtimeId, @Seat, @BookingId, @ExpiresAt);",
+                    "UPDATE seat_claims SET booking_id = @BookingId, expires_at = @ExpiresAt WHERE showtime_id = @ShowtimeId AND seat = @Seat;",
                     new { ShowtimeId = showtimeId, Seat = seat, BookingId = bookingId, ExpiresAt = status == "PENDING" ? expiresAt : (long?)null },
                     transaction);
             }

@@ -100,6 +100,31 @@ public sealed class HoldShowtimeRow
     public long UserClaims { get; set; }
 }
 
+/// <summary>
+/// What a hold's claim answers: on PostgreSQL hold_seats()'s outcome with what it names (see
+/// migrations/postgres/0026_seat_rows.sql); on SQLite "held" with the booking's id and the seats claimed.
+/// </summary>
+public sealed class HoldRow
+{
+    public string Outcome { get; set; } = "";
+
+    public long BookingId { get; set; }
+
+    public long Claimed { get; set; }
+
+    public string[]? Seats { get; set; }
+
+    public long PriceCents { get; set; }
+
+    public long SeatRows { get; set; }
+
+    public long SeatsPerRow { get; set; }
+
+    public long Held { get; set; }
+
+    public long Available { get; set; }
+}
+
 public sealed class CancelRow
 {
     public long Id { get; set; }

@@ -16,8 +16,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
     public const int MaxSeatsPerBooking = 10;
     private const int CancelAttempts = 3;
 
-    private static readonly SqlScript LockShowtime = Sql.Load("bookings/lock_showtime");
-    private static readonly SqlScript ReclaimExpiredHolds = Sql.Load("bookings/reclaim_expired_holds");
+    private static readonly SqlScript HoldShowtime = Sql.Load("bookings/hold_showtime");
     private static readonly SqlScript TakenSeats = Sql.Load("bookings/taken_seats");
     private static readonly SqlScript LiveSeats = Sql.Load("bookings/live_seats");
     private static readonly SqlScript FreeSeats = Sql.Load("bookings/free_seats");
@@ -31,9 +30,11 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
     private static readonly SqlScript ReleaseClaims = Sql.Load("bookings/release_claims");
 
     /// <summary>
-    /// Holds seats for the caller in one write transaction: ended holds on the showtime are reclaimed (their bookings
-    /// stored as EXPIRED), the per-user limit and the requested seats are checked against the live claims, and the
-    /// booking, its seats and its claims are inserted. The claims' primary key is the backstop against double booking.
+    /// Holds seats for the caller: the showtime must exist and not have started, the per-user limit must allow them,
+    /// and the named seats must all be free (or the picker's best free seats are taken); then the booking, its seats
+    /// and the claims on the showtime's seat rows are written in one transaction. A seat row is free when it has no
+    /// live claim, so an ended hold's seats are free at once. PostgreSQL: one call of hold_seats() and the commit.
+    /// SQLite: the process's one writer, in the showtime's turn.
     /// </summary>
     public async Task<Result<BookingResponse>> CreateAsync(BookingRequest request, Caller caller, CancellationToken cancellationToken)
     {
@@ -44,6 +45,79 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         }
 
         var seatCount = request.SeatCount ?? requested.Value.Length;
+        return db.Provider == DbProvider.Postgres
+            ? await HoldOnPostgresAsync(request.ShowtimeId, caller, requested.Value, seatCount, cancellationToken)
+            : await HoldOnSqliteAsync(request, caller, requested.Value, seatCount, cancellationToken);
+    }
+
+    /// <summary>
+    /// One round trip and the commit: hold_seats() takes the caller's row lock and the seats' own, never a lock that
+    /// other holds of the showtime wait behind, and answers a sold-out showtime at once. "retry" means every pick
+    /// left was being claimed by holds in flight: this transaction's locks are dropped and the next call waits for
+    /// those holds once. Each such wait ends with seats committed to someone (fewer free seats) or released (this
+    /// hold's to take), so the retries end.
+    /// </summary>
+    private async Task<Result<BookingResponse>> HoldOnPostgresAsync(long showtimeId, Caller caller, Seat[] requested, int seatCount, CancellationToken cancellationToken)
+    {
+        var seats = requested.Length > 0 ? JsonSerializer.Serialize(requested.Select(s => s.ToString())) : null;
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var write = await db.WriteAsync(cancellationToken);
+            var now = clock.UnixMsNow();
+            var expiresAt = now + (long)options.Value.HoldDuration.TotalMilliseconds;
+            HoldRow hold;
+            try
+            {
+                hold = await write.Connection.QuerySingleAsync<HoldRow>(InsertHold, new
+                {
+                    ShowtimeId = showtimeId,
+                    UserId = caller.Id,
+                    Seats = seats,
+                    SeatCount = seatCount,
+                    Now = now,
+                    ExpiresAt = expiresAt,
+                    Limit = options.Value.MaxSeatsPerUserPerShowtime,
+                    Wait = attempt > 0,
+                }, write.Transaction);
+            }
+            catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.Unique, "seat_claims"))
+            {
+                // The schema's backstop (seat_claims' hand-over trigger) refused a second claim on a live seat.
+                return SeatsTaken(requested.Select(s => s.ToString()));
+            }
+
+            switch (hold.Outcome)
+            {
+                case "retry":
+                    continue;
+                case "held":
+                    await write.CommitAsync(cancellationToken);
+                    return Held(hold.BookingId, showtimeId, caller, hold.Seats!, seatCount, hold.PriceCents, now, expiresAt);
+                case "no_showtime":
+                    return NoShowtime();
+                case "outside":
+                    return Outside(requested, hold.SeatRows, hold.SeatsPerRow);
+                case "started":
+                    return Started();
+                case "seat_limit":
+                    return SeatLimit(hold.Held);
+                case "seats_taken":
+                    return SeatsTaken(hold.Seats!);
+                case "not_enough":
+                    return NotEnoughSeats(seatCount, hold.Available);
+                default:
+                    throw new InvalidOperationException($"hold_seats() answered an unknown outcome '{hold.Outcome}'.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// SQLite's hold under the one writer: the showtime with the caller's count, the free seats for a count, then one
+    /// batch that inserts the booking and claims the seat rows that are free; a named seat taken meanwhile leaves a
+    /// claim short, and the transaction is rolled back.
+    /// </summary>
+    private async Task<Result<BookingResponse>> HoldOnSqliteAsync(BookingRequest request, Caller caller, Seat[] requested, int seatCount, CancellationToken cancellationToken)
+    {
         if (request.SeatCount is not null && await SoldOutAsync(request.ShowtimeId, seatCount, cancellationToken) is { } soldOut)
         {
             return soldOut;
@@ -56,7 +130,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
 
         // Read once the write lock is held: waiting for it must not make ended holds look live.
         var now = clock.UnixMsNow();
-        var checkedSeats = await CheckAsync(write, request, caller, requested.Value, seatCount, now);
+        var checkedSeats = await CheckAsync(write, request, caller, requested, seatCount, now);
         if (!checkedSeats.IsSuccess)
         {
             return checkedSeats.Error!;
@@ -65,10 +139,11 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
         var (showtime, seats) = checkedSeats.Value;
         var labels = seats.Select(s => s.ToString()).ToArray();
         var expiresAt = now + (long)options.Value.HoldDuration.TotalMilliseconds;
-        long bookingId;
+        var json = JsonSerializer.Serialize(labels);
+        HoldRow hold;
         try
         {
-            bookingId = await write.Connection.ExecuteScalarAsync<long>(InsertHold, new
+            hold = await write.Connection.QuerySingleAsync<HoldRow>(InsertHold, new
             {
                 ShowtimeId = showtime.Id,
                 UserId = caller.Id,
@@ -77,7 +152,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
                 TotalPriceCents = showtime.PriceCents * seatCount,
                 Now = now,
                 ExpiresAt = expiresAt,
-                Seats = JsonSerializer.Serialize(labels),
+                Seats = json,
             }, write.Transaction);
         }
         catch (DbException e) when (DbRefusal.Is(e, DbRefusalKind.Unique, "seat_claims"))
@@ -85,17 +160,27 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
             return SeatsTaken(labels);
         }
 
+        if (hold.Claimed < seatCount)
+        {
+            await write.DisposeAsync();
+            await using var connection = await db.OpenAsync(cancellationToken);
+            return SeatsTaken(await connection.QueryAsync<string>(TakenSeats, new { ShowtimeId = showtime.Id, Seats = json, Now = now }));
+        }
+
         await write.CommitAsync(cancellationToken);
 
         // The answer is what was just inserted (the rows hold nothing else), so nothing is read back under the lock.
-        return new BookingResponse(bookingId, showtime.Id, caller.Id, Seat.Sorted(labels), seatCount, Money.FromCents(showtime.PriceCents),
-            Money.FromCents(showtime.PriceCents * seatCount), BookingStatus.Pending, Time.FromUnixMs(now), Time.FromUnixMs(expiresAt), null);
+        return Held(hold.BookingId, showtime.Id, caller, labels, seatCount, showtime.PriceCents, now, expiresAt);
     }
 
+    private static BookingResponse Held(long bookingId, long showtimeId, Caller caller, IEnumerable<string> seats, int seatCount, long priceCents, long now, long expiresAt)
+        => new(bookingId, showtimeId, caller.Id, Seat.Sorted(seats), seatCount, Money.FromCents(priceCents),
+            Money.FromCents(priceCents * seatCount), BookingStatus.Pending, Time.FromUnixMs(now), Time.FromUnixMs(expiresAt), null);
+
     /// <summary>
-    /// A count that the showtime's free seats cannot meet is refused before the hold queues (in ShowtimeGates and on
-    /// the database's lock), so that a sold-out showtime answers at once through every instance. Read without a lock:
-    /// a seat freed just after the read is one this request missed by a moment; the hold's own checks still decide.
+    /// A count that the showtime's free seats cannot meet is refused before the hold queues in ShowtimeGates and on
+    /// SQLite's one writer, so that a sold-out showtime answers at once. Read without a lock: a seat freed just after
+    /// the read is one this request missed by a moment; the hold's own checks still decide.
     /// </summary>
     private async Task<Error.Conflict?> SoldOutAsync(long showtimeId, int seatCount, CancellationToken cancellationToken)
     {
@@ -190,62 +275,61 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
     }
 
     /// <summary>
-    /// In the hold's write transaction: the showtime (locked) and the seats to hold, or why not: unknown showtime or
-    /// seats outside the theatre (400), started, the per-user limit, taken or too few seats (409). Ended holds on the
-    /// showtime are reclaimed on the way, so that their seats can be claimed again.
+    /// In SQLite's hold transaction: the showtime and the seats to hold, or why not: unknown showtime or seats
+    /// outside the theatre (400), started, the per-user limit or too few seats (409). Named seats are checked by the
+    /// claim itself.
     /// </summary>
     private async Task<Result<(HoldShowtimeRow Showtime, Seat[] Seats)>> CheckAsync(
         WriteTransaction write, BookingRequest request, Caller caller, Seat[] requested, int seatCount, long now)
     {
         var (connection, transaction) = (write.Connection, write.Transaction);
-
-        // The showtime's read also takes its lock (PostgreSQL's row lock), before any check.
-        var showtime = await connection.QuerySingleOrDefaultAsync<HoldShowtimeRow>(LockShowtime, new { Id = request.ShowtimeId, UserId = caller.Id, Now = now }, transaction);
+        var showtime = await connection.QuerySingleOrDefaultAsync<HoldShowtimeRow>(HoldShowtime, new { Id = request.ShowtimeId, UserId = caller.Id, Now = now }, transaction);
         if (showtime is null)
         {
-            // An unknown id answers 404 wherever it is sent (API.md), in the body as in the path.
-            return new Error.NotFound("No showtime with this id.");
+            return NoShowtime();
         }
 
-        var outside = requested.Where(s => !s.IsIn(showtime.SeatRows, showtime.SeatsPerRow)).ToList();
-        if (outside.Count > 0)
+        if (requested.Any(s => !s.IsIn(showtime.SeatRows, showtime.SeatsPerRow)))
         {
-            return new Error.Invalid("seats", $"Not seats of this theatre (rows A..{new Seat((int)showtime.SeatRows - 1, 1).RowLetter}, numbers 1..{showtime.SeatsPerRow}): {string.Join(", ", outside)}.");
+            return Outside(requested, showtime.SeatRows, showtime.SeatsPerRow);
         }
 
         if (showtime.StartsAt <= now)
         {
-            return new Error.Conflict("showtime_started", "The showtime has already started; it can no longer be booked.");
+            return Started();
         }
 
-        await connection.ExecuteAsync(ReclaimExpiredHolds, new { ShowtimeId = showtime.Id, Now = now }, transaction);
-
-        var max = options.Value.MaxSeatsPerUserPerShowtime;
-        var mine = showtime.UserClaims;
-        if (mine + seatCount > max)
+        if (showtime.UserClaims + seatCount > options.Value.MaxSeatsPerUserPerShowtime)
         {
-            return new Error.Conflict("seat_limit", $"One account may hold or own at most {max} seats of a showtime; you have {mine}.",
-                new Dictionary<string, object?> { ["limit"] = max, ["held"] = mine });
+            return SeatLimit(showtime.UserClaims);
         }
 
-        var seats = await ChooseSeatsAsync(connection, transaction, showtime, requested, seatCount, now);
-        return seats.IsSuccess ? (showtime, seats.Value) : seats.Error!;
-    }
-
-    /// <summary>The named seats if all are free, else 409 naming the taken ones; or the picker's best seats for a count.</summary>
-    private static async Task<Result<Seat[]>> ChooseSeatsAsync(
-        DbConnection connection, DbTransaction transaction, HoldShowtimeRow showtime, Seat[] requested, int seatCount, long now)
-    {
         if (requested.Length > 0)
         {
-            var labels = JsonSerializer.Serialize(requested.Select(s => s.ToString()));
-            var taken = (await connection.QueryAsync<string>(TakenSeats, new { ShowtimeId = showtime.Id, Seats = labels, Now = now }, transaction)).ToList();
-            return taken.Count > 0 ? SeatsTaken(taken) : requested;
+            return (showtime, requested);
         }
 
         var live = (await connection.QueryAsync<string>(LiveSeats, new { ShowtimeId = showtime.Id, Now = now }, transaction)).Select(Seat.Parse).ToHashSet();
         var picked = SeatPicker.Pick((int)showtime.SeatRows, (int)showtime.SeatsPerRow, live, seatCount);
-        return picked is null ? NotEnoughSeats(seatCount, (showtime.SeatRows * showtime.SeatsPerRow) - live.Count) : picked.ToArray();
+        return picked is null ? NotEnoughSeats(seatCount, (showtime.SeatRows * showtime.SeatsPerRow) - live.Count) : (showtime, picked.ToArray());
+    }
+
+    // An unknown id answers 404 wherever it is sent (API.md), in the body as in the path.
+    private static Error.NotFound NoShowtime() => new("No showtime with this id.");
+
+    private static Error.Invalid Outside(Seat[] requested, long seatRows, long seatsPerRow)
+    {
+        var outside = requested.Where(s => !s.IsIn(seatRows, seatsPerRow));
+        return new Error.Invalid("seats", $"Not seats of this theatre (rows A..{new Seat((int)seatRows - 1, 1).RowLetter}, numbers 1..{seatsPerRow}): {string.Join(", ", outside)}.");
+    }
+
+    private static Error.Conflict Started() => new("showtime_started", "The showtime has already started; it can no longer be booked.");
+
+    private Error.Conflict SeatLimit(long held)
+    {
+        var max = options.Value.MaxSeatsPerUserPerShowtime;
+        return new Error.Conflict("seat_limit", $"One account may hold or own at most {max} seats of a showtime; you have {held}.",
+            new Dictionary<string, object?> { ["limit"] = max, ["held"] = held });
     }
 
     private static Error.Conflict NotEnoughSeats(int seatCount, long available) =>

@@ -1,12 +1,11 @@
 namespace TicketFunctions.Bookings;
 
 /// <summary>
-/// One async queue per showtime in this process, in front of a hold's checks and write. When many people book one
-/// showtime at once, the holds of this instance take their turn here, awaiting without a thread or a database
+/// One async queue per showtime in this process, in front of SQLite's hold checks and write. When many people book
+/// one showtime at once, the holds of this instance take their turn here, awaiting without a thread or a database
 /// connection; at its turn a hold reads what the holds before it committed, so once the showtime is full the rest
-/// are refused by a read, without queueing for the database's lock (SQLite's one writer, or PostgreSQL's row lock on
-/// the showtime, which otherwise every instance's whole crowd would wait on, each on a connection of its own). Only
-/// an optimization: the database's locks and constraints still decide, across instances too.
+/// are refused by a read, without queueing for SQLite's one writer. Only an optimization: the database's locks and
+/// constraints still decide. PostgreSQL's holds do not use it: they contend on seat rows only (hold_seats()).
 /// </summary>
 public sealed class ShowtimeGates
 {

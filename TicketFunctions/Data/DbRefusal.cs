@@ -6,7 +6,10 @@ namespace TicketFunctions.Data;
 
 public enum DbRefusalKind
 {
-    /// <summary>A primary key or unique index (SQLite 19/1555 and 19/2067; PostgreSQL 23505).</summary>
+    /// <summary>
+    /// A primary key or unique index (SQLite 19/1555 and 19/2067; PostgreSQL 23505), or the hand-over trigger of
+    /// seat_claims, which refuses a second claim on a seat the same way (SQLite 19/1811 "seat_claimed").
+    /// </summary>
     Unique,
 
     /// <summary>A foreign key (SQLite 19/787; PostgreSQL 23503).</summary>
@@ -50,6 +53,7 @@ public sealed record DbRefusal(DbRefusalKind Kind, string? Table)
             SqliteForeignKey => new(DbRefusalKind.ForeignKey, null),
             SqliteCheck => new(DbRefusalKind.Check, null),
             SqliteTrigger when sqlite.Message.Contains("showtime_overlap", StringComparison.Ordinal) => new(DbRefusalKind.Overlap, "showtimes"),
+            SqliteTrigger when sqlite.Message.Contains("seat_claimed", StringComparison.Ordinal) => new(DbRefusalKind.Unique, "seat_claims"),
             _ => null,
         },
         _ => null,

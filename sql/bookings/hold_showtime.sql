@@ -1,5 +1,5 @@
--- The first statement of a hold's transaction: the showtime, its hall, and the seats @UserId holds or has bought of
--- it (live claims only). Nothing to lock row by row: the hold's BEGIN IMMEDIATE already holds the one write lock.
+-- What SQLite's hold checks under the one writer before it claims: the showtime, its hall, and the seats @UserId
+-- holds or has bought of it (live claims only). PostgreSQL's hold reads the same inside hold_seats().
 SELECT s.id, s.starts_at AS StartsAt, s.price_cents AS PriceCents, t.seat_rows AS SeatRows, t.seats_per_row AS SeatsPerRow,
        (SELECT count(*)
         FROM seat_claims c
