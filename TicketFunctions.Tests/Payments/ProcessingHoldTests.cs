@@ -135,7 +135,7 @@ public sealed class ProcessingHoldTests
         Assert.Equal(("SUCCESS", (string?)null), await PaymentOf(app, paymentId));
         Assert.Equal("CONFIRMED", await app.Scalar<string>("SELECT status FROM bookings WHERE id = @bookingId", new { bookingId }));
         Assert.Equal("sold,sold", (await HoldOf(app, bookingId)).Claims);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM seat_claims WHERE seat = 'E3'"));
+        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM seat_claims WHERE seat = 'E3' AND booking_id IS NOT NULL"));
         Assert.Empty(await Ledger.DisagreementsAsync(app.Db));
     }
 
@@ -160,7 +160,9 @@ public sealed class ProcessingHoldTests
         Assert.Equal(("REFUNDED", "booking_expired"), await PaymentOf(app, paymentId));
         Assert.Equal(1, await app.Get<SimulatedPaymentGateway>().RefundCountAsync(paymentId));
         Assert.Equal([(rivalBooking, (long?)(app.Clock.NowMs() + (long)Hold.TotalMilliseconds))],
-            await app.Rows<(long, long?)>("SELECT booking_id, expires_at FROM seat_claims WHERE showtime_id = @showtime", new { showtime }));
+            await app.Rows<(long, long?)>(
+                "SELECT booking_id, expires_at FROM seat_claims WHERE showtime_id = @showtime AND booking_id IS NOT NULL AND (expires_at IS NULL OR expires_at > @now)",
+                new { showtime, now = app.Clock.NowMs() }));
         Assert.Equal("EXPIRED", await app.Scalar<string>("SELECT status FROM bookings WHERE id = @bookingId", new { bookingId }));
         Assert.Empty(await Ledger.DisagreementsAsync(app.Db));
     }
@@ -179,7 +181,7 @@ public sealed class ProcessingHoldTests
 
         Assert.Equal(("FAILED", "booking_cancelled"), await PaymentOf(app, paymentId));
         Assert.Equal(0, GatewayOf(app).ChargeCalls);
-        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM seat_claims"));
+        Assert.Equal(0, await app.Scalar<long>("SELECT count(*) FROM seat_claims WHERE booking_id IS NOT NULL"));
         Assert.Empty(await Ledger.DisagreementsAsync(app.Db));
     }
 
@@ -189,7 +191,7 @@ public sealed class ProcessingHoldTests
         await using var app = await Start();
         var (token, userId) = await app.RegisterAndLogin();
         var (showtimeId, _) = await app.SeedShowtime(startsAt: app.Clock.GetUtcNow().AddMinutes(5));
-        var bookingId = await app.SeedPendingBooking(userId, ["H1"], showtimeId: showtimeId, holdFor: TimeSpan.FromMinutes(10));
+        var bookingId = await app.SeedPendingBooking(userId, ["E1"], showtimeId: showtimeId, holdFor: TimeSpan.FromMinutes(10));
         var paymentId = await app.StartPayment(token, bookingId);
 
         // The message comes late (an outbox resend, the host's retries): the showtime began meanwhile, the hold still runs.
@@ -209,7 +211,7 @@ public sealed class ProcessingHoldTests
         await using var app = await Start();
         var (token, userId) = await app.RegisterAndLogin();
         var (showtimeId, _) = await app.SeedShowtime(startsAt: app.Clock.GetUtcNow().AddSeconds(20));
-        var bookingId = await app.SeedPendingBooking(userId, ["J1"], showtimeId: showtimeId, holdFor: TimeSpan.FromSeconds(10));
+        var bookingId = await app.SeedPendingBooking(userId, ["E2"], showtimeId: showtimeId, holdFor: TimeSpan.FromSeconds(10));
         var ownEnd = (await HoldOf(app, bookingId)).ExpiresAt;
         var paymentId = await app.StartPayment(token, bookingId);
         GatewayOf(app).DuringCharge = () => app.Clock.Advance(TimeSpan.FromSeconds(20));
@@ -229,7 +231,7 @@ public sealed class ProcessingHoldTests
         await using var app = await TestApp.StartAsync();
         var (_, userId) = await app.RegisterAndLogin();
         var (showtimeId, _) = await app.SeedShowtime(startsAt: app.Clock.GetUtcNow().AddMinutes(1));
-        var bookingId = await app.SeedPendingBooking(userId, ["K1"], showtimeId: showtimeId);
+        var bookingId = await app.SeedPendingBooking(userId, ["E3"], showtimeId: showtimeId);
         var startsAt = app.Clock.GetUtcNow().AddMinutes(1).ToUnixTimeMilliseconds();
         await using var connection = await app.Db.OpenAsync();
         var confirm = Sql.Load("payments/confirm_booking");
@@ -263,7 +265,7 @@ public sealed class ProcessingHoldTests
         // The extension's own condition, with no check before it: a booking whose stored hold has ended is not extended.
         await using var app = await TestApp.StartAsync();
         var (_, userId) = await app.RegisterAndLogin();
-        var bookingId = await app.SeedPendingBooking(userId, ["M1", "M2"], holdFor: TimeSpan.FromSeconds(10));
+        var bookingId = await app.SeedPendingBooking(userId, ["D1", "D2"], holdFor: TimeSpan.FromSeconds(10));
         var end = app.Clock.NowMs() + 10_000;
         await using var connection = await app.Db.OpenAsync();
         var window = new { BookingId = bookingId, Now = end, ProcessingEndsAt = end + 60_000 };

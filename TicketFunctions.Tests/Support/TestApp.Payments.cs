@@ -133,10 +133,15 @@ public static class PaymentsSeed
             await connection.ExecuteAsync("INSERT INTO booking_seats (booking_id, seat) VALUES (@BookingId, @Seat);", new { BookingId = bookingId, Seat = seat }, transaction);
             if (status is "PENDING" or "CONFIRMED")
             {
-                await connection.ExecuteAsync(
+                var claimed = await connection.ExecuteAsync(
                     "UPDATE seat_claims SET booking_id = @BookingId, expires_at = @ExpiresAt WHERE showtime_id = @ShowtimeId AND seat = @Seat;",
                     new { ShowtimeId = showtimeId, Seat = seat, BookingId = bookingId, ExpiresAt = status == "PENDING" ? expiresAt : (long?)null },
                     transaction);
+                if (claimed != 1)
+                {
+                    // Every seat of a showtime has its row (migration 0026): a seat outside the hall would seed a booking with no claim.
+                    throw new ArgumentException($"Seat {seat} is not a seat of showtime {showtimeId}'s hall.", nameof(seats));
+                }
             }
         }
 
