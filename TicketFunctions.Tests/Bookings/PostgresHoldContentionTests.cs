@@ -97,6 +97,45 @@ public sealed class PostgresHoldContentionTests
         }
     }
 
+    [Fact]
+    public async Task A_hold_that_PostgreSQL_picks_to_break_a_deadlock_runs_again_and_gets_its_seat()
+    {
+        await using var app = await StartOnPostgresAsync();
+        var showtime = await app.CreateShowtime(seatRows: 1, seatsPerRow: 1);
+        var users = await app.CreateUsers(2);
+        var ended = (await app.Book(users[0].Token, showtime, "A1")).Json.GetProperty("id").GetInt64();
+        app.Clock.Advance(TimeSpan.FromMinutes(11));
+
+        // Other work holds the ended booking's row. The new hold locks the seat, then waits for that row (it stores
+        // the ended booking as EXPIRED); the other work then asks for the seat: a cycle. The other session's deadlock
+        // check waits 20 s, the hold's 1 s (the server's default), so PostgreSQL ends the hold's transaction.
+        await using var other = await app.Db.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await other.ExecuteAsync("SET LOCAL deadlock_timeout = '20s'", transaction: transaction);
+        await other.ExecuteAsync("SELECT id FROM bookings WHERE id = @ended FOR UPDATE", new { ended }, transaction);
+        var pid = await other.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", transaction: transaction);
+        var hold = Task.Run(() => app.BookCount(users[1].Token, showtime, 1));
+        await Eventually.True(
+            async () => await app.DbScalar<long>("SELECT count(*) FROM pg_stat_activity WHERE pg_blocking_pids(pid) @> ARRAY[@pid]", new { pid }) > 0,
+            "the hold waits for the ended booking's row");
+
+        // The seat's lock comes to the other session only once the hold's transaction is rolled back.
+        var seat = await other.QuerySingleAsync<string>(
+            "SELECT seat FROM seat_claims WHERE showtime_id = @showtime FOR UPDATE", new { showtime }, transaction);
+        Assert.Equal("A1", seat);
+        Assert.False(hold.IsCompleted);
+        await transaction.RollbackAsync();
+
+        // The hold runs again, from the start, and gets the seat.
+        var answer = await hold.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(201, answer.Status);
+        Assert.Equal("A1", Assert.Single(answer.Json.GetProperty("seats").EnumerateArray()).GetString());
+        Assert.Equal(
+            [("A1", users[1].UserId)],
+            await app.DbRows<(string, long)>("SELECT c.seat, b.user_id FROM seat_claims c JOIN bookings b ON b.id = c.booking_id WHERE c.showtime_id = @showtime", new { showtime }));
+        Assert.Equal("EXPIRED", await app.DbScalar<string>("SELECT status FROM bookings WHERE id = @ended", new { ended }));
+    }
+
     private static Task<TestApp> StartOnPostgresAsync() => TestApp.StartAsync(new Dictionary<string, string?>
     {
         ["Database:Provider"] = "postgres",
