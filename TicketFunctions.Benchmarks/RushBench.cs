@@ -5,15 +5,16 @@ namespace TicketFunctions.Benchmarks;
 
 /// <summary>
 /// 3. A booking rush: 2,000 clients, each its own user, all at once asking for one seat (seatCount 1) of a showtime
-/// with 100 seats. Exactly 100 must get 201, the rest 409, none 5xx, p95 under 314 ms. Beside it the same rush on the
-/// raw claim of one seat (RawWork.cs: the showtime row, locked on PostgreSQL, the count of claims, the three rows)
+/// with 100 seats. Exactly 100 must get 201, the rest 409, none 5xx, p95 at most 1.5 x the p95 of (b). Beside it the
+/// same rush on the best raw claim of one seat (RawWork.cs ClaimOneAsync: on PostgreSQL one statement that claims the
+/// first free seat row FOR UPDATE SKIP LOCKED; on SQLite the first free seat and the three rows under the one writer)
 /// (a) in this process, (b) in the reference app under the same host, (c) on bare Kestrel. On PostgreSQL also through
 /// two instances. 6. The peak working set (VmHWM) of the host and worker processes, read when the rush is over.
 /// </summary>
 internal static class RushBench
 {
     private const int Seats = 100;
-    private const double GoalP95 = 314;
+    private const double GoalP95Ratio = 1.5;
 
     public static async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, DbProvider provider)
     {
@@ -51,7 +52,7 @@ internal static class RushBench
         var bare = await HttpAsync(context, provider, ServerKind.Bare, instances, clients);
         var raw = await RawAsync(context, provider, clients);
 
-        var met = app.Exact && app.Result.P95 < GoalP95;
+        var met = app.Exact && app.Result.P95 <= GoalP95Ratio * reference.Result.P95;
         var storeName = Figure.StoreName(provider, instances);
         var rush = new Figure(
             "rush",
@@ -61,7 +62,7 @@ internal static class RushBench
             reference.Text,
             bare.Text,
             $"{app.Result.P95 / reference.Result.P95:0.00}x (b) p95",
-            "exactly 100 sold, 0 5xx, p95 < 314 ms",
+            "exactly 100 sold, 0 5xx, p95 ≤ 1.5x (b)",
             met,
             [
                 $"**{storeName}.** {clients:N0} clients, each its own user with its own connection, released together"
