@@ -15,6 +15,7 @@ internal static class RushBench
 {
     private const int Seats = 100;
     private const double GoalP95Ratio = 1.5;
+    private const int WarmupConcurrency = 100;
 
     public static async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, DbProvider provider)
     {
@@ -67,7 +68,7 @@ internal static class RushBench
             [
                 $"**{storeName}.** {clients:N0} clients, each its own user with its own connection, released together"
                 + (instances > 1 ? $" and spread over {instances} instances (client k to instance k mod {instances}) on one database" : string.Empty)
-                + ": POST /api/bookings `{showtimeId, seatCount: 1}` on a 2x50 hall (100 seats), after 200 warm-up holds on another showtime. "
+                + ": POST /api/bookings `{showtimeId, seatCount: 1}` on a 2x50 hall (100 seats), after 200 warm-up holds on another showtime, 100 at a time. "
                 + $"Afterwards the database holds {app.Bookings} bookings, {app.Claimed} seat claims and {app.Distinct} distinct booked seats for the showtime. "
                 + "Baselines, each on a database of its own seeded alike, the same burst on the raw claim of one seat (POST /api/claims `{showtimeId, userId}`; "
                 + $"(a) in the bench process): (a) {raw.Claimed}, (b) {reference.Claimed}, (c) {bare.Claimed} seats claimed.",
@@ -117,9 +118,11 @@ internal static class RushBench
             : BenchDatabase.Json(HttpMethod.Post, fleet.Address(i, "api/claims"), BenchDatabase.Invariant($"{{\"showtimeId\":{show},\"userId\":{users[i].Id}}}"));
 
         // A warm process: the rush should not measure the JIT.
-        using (var warm = Load.Client(8))
+        // Warm-up as wide as the pools (Npgsql's 100 connections by default): a PostgreSQL backend plans its statements
+        // (and compiles plpgsql) on first use, which the rush must not measure for any server.
+        using (var warm = Load.Client(WarmupConcurrency))
         {
-            await Load.RunAsync(warm, 8, 200, i => Claim(warmupShowtime, i), s => s != 201);
+            await Load.RunAsync(warm, WarmupConcurrency, 2 * WarmupConcurrency, i => Claim(warmupShowtime, i), s => s != 201);
         }
 
         var pids = fleet.Servers.SelectMany((s, i) => new[]
@@ -166,7 +169,7 @@ internal static class RushBench
         var warmupShowtime = await db.CreateShowtimeAsync(26, 50, TimeSpan.FromDays(2));
         var showtime = await db.CreateShowtimeAsync(2, 50, TimeSpan.FromDays(3));
         await using var store = db.RawStore();
-        await Load.RunAsync(8, 200, async i => await store.ClaimOneAsync(warmupShowtime, users[i].Id) is null ? 409 : 201);
+        await Load.RunAsync(WarmupConcurrency, 2 * WarmupConcurrency, async i => await store.ClaimOneAsync(warmupShowtime, users[i].Id) is null ? 409 : 201);
         var result = await Load.BurstAsync(clients, async i => await store.ClaimOneAsync(showtime, users[i].Id) is null ? 409 : 201);
         return await CountAsync(db, showtime, result, []);
     }
