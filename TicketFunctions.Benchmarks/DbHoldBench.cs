@@ -51,7 +51,7 @@ internal static class DbHoldBench
                 [
                     $"**{storeName}.** {attempts:N0} attempts on one 2x50 showtime (100 seats), each by its own user asking for one seat, {Callers} concurrent callers "
                     + (provider == DbProvider.Postgres ? "(each on a pooled Npgsql connection) " : "(SQLite's one writer takes them one at a time) ")
-                    + "in the bench process, after 200 warm-up attempts on another showtime; no HTTP. "
+                    + "in the bench process, after 200 warm-up attempts on another showtime, 100 at a time; no HTTP. "
                     + "app: `BookingService.CreateAsync` "
                     + (provider == DbProvider.Postgres ? "(one call of hold_seats() and the commit)" : "(the showtime's turn, the writer, the showtime with the caller's count, the free seats, the picker, one claiming batch)")
                     + "; (a) the best raw statement found (RawWork.cs `ClaimOneAsync`"
@@ -95,7 +95,9 @@ internal static class DbHoldBench
         var users = await db.CreateUsersAsync(attempts);
         var warmupShowtime = await db.CreateShowtimeAsync(26, 50, TimeSpan.FromDays(2));
         var showtime = await db.CreateShowtimeAsync(2, 50, TimeSpan.FromDays(3));
-        await Load.RunAsync(8, 200, i => attempt(db, warmupShowtime, users[i].Id), s => s != 201);
+        // As wide as the measured run, so that every pooled connection's backend has planned its statements (and compiled
+        // hold_seats()) before the measurement, as in a running app.
+        await Load.RunAsync(Callers, 200, i => attempt(db, warmupShowtime, users[i].Id), s => s != 201);
         var result = await Load.RunAsync(Callers, attempts, i => attempt(db, showtime, users[i].Id), s => s is not (201 or 409));
         await using var connection = await db.Db.OpenAsync();
         var sold = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM seat_claims WHERE showtime_id = @showtime AND booking_id IS NOT NULL;", new { showtime });

@@ -91,6 +91,7 @@ internal static class Report
     private static string Title(string name) => name switch
     {
         "writes" => "Booking writes",
+        "scaleout" => "Scale-out (booking writes)",
         "seatmap" => "Seat-map reads",
         "rush" => "Booking rush",
         "memory" => "Memory during the rush",
@@ -99,6 +100,7 @@ internal static class Report
         "payments" => "Payment latency",
         "scale" => "Scale",
         "startup" => "Start-up",
+        "auth" => "Logins and registrations",
         _ => name,
     };
 

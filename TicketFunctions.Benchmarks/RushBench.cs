@@ -5,15 +5,17 @@ namespace TicketFunctions.Benchmarks;
 
 /// <summary>
 /// 3. A booking rush: 2,000 clients, each its own user, all at once asking for one seat (seatCount 1) of a showtime
-/// with 100 seats. Exactly 100 must get 201, the rest 409, none 5xx, p95 under 314 ms. Beside it the same rush on the
-/// raw claim of one seat (RawWork.cs: the showtime row, locked on PostgreSQL, the count of claims, the three rows)
+/// with 100 seats. Exactly 100 must get 201, the rest 409, none 5xx, p95 at most 1.5 x the p95 of (b). Beside it the
+/// same rush on the best raw claim of one seat (RawWork.cs ClaimOneAsync: on PostgreSQL one statement that claims the
+/// first free seat row FOR UPDATE SKIP LOCKED; on SQLite the first free seat and the three rows under the one writer)
 /// (a) in this process, (b) in the reference app under the same host, (c) on bare Kestrel. On PostgreSQL also through
 /// two instances. 6. The peak working set (VmHWM) of the host and worker processes, read when the rush is over.
 /// </summary>
 internal static class RushBench
 {
     private const int Seats = 100;
-    private const double GoalP95 = 314;
+    private const double GoalP95Ratio = 1.5;
+    private const int WarmupConcurrency = 100;
 
     public static async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, DbProvider provider)
     {
@@ -51,7 +53,7 @@ internal static class RushBench
         var bare = await HttpAsync(context, provider, ServerKind.Bare, instances, clients);
         var raw = await RawAsync(context, provider, clients);
 
-        var met = app.Exact && app.Result.P95 < GoalP95;
+        var met = app.Exact && app.Result.P95 <= GoalP95Ratio * reference.Result.P95;
         var storeName = Figure.StoreName(provider, instances);
         var rush = new Figure(
             "rush",
@@ -61,12 +63,12 @@ internal static class RushBench
             reference.Text,
             bare.Text,
             $"{app.Result.P95 / reference.Result.P95:0.00}x (b) p95",
-            "exactly 100 sold, 0 5xx, p95 < 314 ms",
+            "exactly 100 sold, 0 5xx, p95 ≤ 1.5x (b)",
             met,
             [
                 $"**{storeName}.** {clients:N0} clients, each its own user with its own connection, released together"
                 + (instances > 1 ? $" and spread over {instances} instances (client k to instance k mod {instances}) on one database" : string.Empty)
-                + ": POST /api/bookings `{showtimeId, seatCount: 1}` on a 2x50 hall (100 seats), after 200 warm-up holds on another showtime. "
+                + ": POST /api/bookings `{showtimeId, seatCount: 1}` on a 2x50 hall (100 seats), after 200 warm-up holds on another showtime, 100 at a time. "
                 + $"Afterwards the database holds {app.Bookings} bookings, {app.Claimed} seat claims and {app.Distinct} distinct booked seats for the showtime. "
                 + "Baselines, each on a database of its own seeded alike, the same burst on the raw claim of one seat (POST /api/claims `{showtimeId, userId}`; "
                 + $"(a) in the bench process): (a) {raw.Claimed}, (b) {reference.Claimed}, (c) {bare.Claimed} seats claimed.",
@@ -116,9 +118,11 @@ internal static class RushBench
             : BenchDatabase.Json(HttpMethod.Post, fleet.Address(i, "api/claims"), BenchDatabase.Invariant($"{{\"showtimeId\":{show},\"userId\":{users[i].Id}}}"));
 
         // A warm process: the rush should not measure the JIT.
-        using (var warm = Load.Client(8))
+        // Warm-up as wide as the pools (Npgsql's 100 connections by default): a PostgreSQL backend plans its statements
+        // (and compiles plpgsql) on first use, which the rush must not measure for any server.
+        using (var warm = Load.Client(WarmupConcurrency))
         {
-            await Load.RunAsync(warm, 8, 200, i => Claim(warmupShowtime, i), s => s != 201);
+            await Load.RunAsync(warm, WarmupConcurrency, 2 * WarmupConcurrency, i => Claim(warmupShowtime, i), s => s != 201);
         }
 
         var pids = fleet.Servers.SelectMany((s, i) => new[]
@@ -165,7 +169,7 @@ internal static class RushBench
         var warmupShowtime = await db.CreateShowtimeAsync(26, 50, TimeSpan.FromDays(2));
         var showtime = await db.CreateShowtimeAsync(2, 50, TimeSpan.FromDays(3));
         await using var store = db.RawStore();
-        await Load.RunAsync(8, 200, async i => await store.ClaimOneAsync(warmupShowtime, users[i].Id) is null ? 409 : 201);
+        await Load.RunAsync(WarmupConcurrency, 2 * WarmupConcurrency, async i => await store.ClaimOneAsync(warmupShowtime, users[i].Id) is null ? 409 : 201);
         var result = await Load.BurstAsync(clients, async i => await store.ClaimOneAsync(showtime, users[i].Id) is null ? 409 : 201);
         return await CountAsync(db, showtime, result, []);
     }

@@ -91,7 +91,7 @@ internal static partial class ScaleBench
         detail.AddRange(results.Select(r => $"- {r.Bookings:N0} bookings seeded in {r.SeedSeconds:0.0} s."));
         detail.Add(string.Empty);
         detail.Add($"Query plans on the {large:N0}-booking database (`EXPLAIN QUERY PLAN`, parameters bound). "
-            + (scans.Count == 0 ? "No statement scans a table or a whole index (json_each is the request's own small list)." : $"Full scans in: {string.Join(", ", scans)}."));
+            + (scans.Count == 0 ? "No statement scans a table or a whole index (json_each is the request's own small list; CONSTANT ROW a SELECT with no table)." : $"Full scans in: {string.Join(", ", scans)}."));
         detail.Add(string.Empty);
         foreach (var (name, plan) in plans)
         {
@@ -124,7 +124,8 @@ internal static partial class ScaleBench
         ];
     }
 
-    [GeneratedRegex(@"^\s*(?:\|--|`--)?\s*SCAN (?!json_each)", RegexOptions.Multiline)]
+    // A statement without FROM (SELECT ... changes()) is "SCAN CONSTANT ROW": one row, no table.
+    [GeneratedRegex(@"^\s*(?:\|--|`--)?\s*SCAN (?!json_each|CONSTANT ROW)", RegexOptions.Multiline)]
     private static partial Regex FullScan();
 
     private static async Task<List<(string Name, string Plan)>> PlansAsync(SqliteConnection connection)

@@ -316,9 +316,9 @@ function test() {
   // ClockAfterLockTests hold SQLite's database-wide write lock, which PostgreSQL does not have (its row locks are
   // taken by the conditional updates themselves); CrashTests configure their app process themselves, with a SQLite
   // file they read directly, so a second run would only repeat the first. TwoInstanceTests always run on a PostgreSQL
-  // database of their own (two instances need a shared store), whatever TEST_DATABASE_PROVIDER says: they run once,
-  // in the first pass.
-  const pgOnly = 'FullyQualifiedName!~.OpenApi.&FullyQualifiedName!~.ClockAfterLockTests.&FullyQualifiedName!~.CrashTests.&FullyQualifiedName!~.TwoInstanceTests.';
+  // database of their own (two instances need a shared store), whatever TEST_DATABASE_PROVIDER says, and so do
+  // PostgresHoldContentionTests (hold_seats()'s row locks): they run once, in the first pass.
+  const pgOnly = 'FullyQualifiedName!~.OpenApi.&FullyQualifiedName!~.ClockAfterLockTests.&FullyQualifiedName!~.CrashTests.&FullyQualifiedName!~.TwoInstanceTests.&FullyQualifiedName!~.PostgresHoldContentionTests.';
   const pgFilter = userFilter ? `(${userFilter})&${pgOnly}` : pgOnly;
   const postgres = dotnetTest('postgres', ['TicketFunctions.Tests', '--no-build', '--filter', pgFilter, ...others],
     { ...process.env, TEST_DATABASE_PROVIDER: 'postgres' });

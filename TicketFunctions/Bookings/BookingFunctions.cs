@@ -23,6 +23,7 @@ public sealed class BookingFunctions(BookingService bookings)
     [ProducesResponseType(typeof(BookingResponse), 201)]
     [ProducesResponseType(404, Description = "No showtime with this id.")]
     [ProducesResponseType(409, Description = "seats_taken (extension `seats` names them), not_enough_seats (extension `availableSeats` says how many are free), seat_limit (too many seats of one showtime for one account), showtime_started.")]
+    [ProducesResponseType(503, Description = "PostgreSQL had to break a lock conflict of this hold with other work more than twice; Retry-After says when to try again. Nothing was written.")]
     public async Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bookings")] HttpRequest req)
     {

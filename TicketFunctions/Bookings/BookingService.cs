@@ -15,6 +15,7 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
 {
     public const int MaxSeatsPerBooking = 10;
     private const int CancelAttempts = 3;
+    private const int LockConflictAttempts = 3;
 
     private static readonly SqlScript HoldShowtime = Sql.Load("bookings/hold_showtime");
     private static readonly SqlScript TakenSeats = Sql.Load("bookings/taken_seats");
@@ -53,13 +54,16 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
     /// <summary>
     /// One round trip and the commit: hold_seats() takes the caller's row lock and the seats' own, never a lock that
     /// other holds of the showtime wait behind, and answers a sold-out showtime at once. "retry" means every pick
-    /// left was being claimed by holds in flight: this transaction's locks are dropped and the next call waits for
-    /// those holds once. Each such wait ends with seats committed to someone (fewer free seats) or released (this
-    /// hold's to take), so the retries end.
+    /// left was being claimed by holds in flight: this transaction's locks are dropped and the second call waits for
+    /// those holds inside the function, holding no seat while it waits (migrations/postgres/0030), until it holds
+    /// seats or the showtime is sold out. A transaction PostgreSQL rolls back to break a lock cycle with other work
+    /// (a hold handing over an ended booking's seats while its payment confirms, say) runs again, a few times, then
+    /// the caller is told to come back: 503 with Retry-After, nothing written.
     /// </summary>
     private async Task<Result<BookingResponse>> HoldOnPostgresAsync(long showtimeId, Caller caller, Seat[] requested, int seatCount, CancellationToken cancellationToken)
     {
         var seats = requested.Length > 0 ? JsonSerializer.Serialize(requested.Select(s => s.ToString())) : null;
+        var conflicts = 0;
         for (var attempt = 0; ; attempt++)
         {
             await using var write = await db.WriteAsync(cancellationToken);
@@ -84,6 +88,15 @@ public sealed class BookingService(Db db, TimeProvider clock, IOptions<BookingOp
             {
                 // The schema's backstop (seat_claims' hand-over trigger) refused a second claim on a live seat.
                 return SeatsTaken(requested.Select(s => s.ToString()));
+            }
+            catch (DbException e) when (LockConflict.Is(e))
+            {
+                if (++conflicts < LockConflictAttempts)
+                {
+                    continue;
+                }
+
+                return new Error.Unavailable("The seats of this showtime are in high demand; try again.", TimeSpan.FromSeconds(1));
             }
 
             switch (hold.Outcome)
