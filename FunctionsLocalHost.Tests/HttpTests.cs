@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 
 using FunctionsLocalHost.Tests.Support;
@@ -75,6 +77,55 @@ public sealed class HttpTests(SampleAppFixture fixture)
         Assert.Equal(before + 1, failed.Count);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, line.Level);
         Assert.Contains("secret detail from the sample", line.Exception?.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A header value that is not ASCII, as the Functions host meets it (azure-functions-host): its Kestrel takes the
+    /// value as UTF-8; the forward cannot send it (src/WebJobs.Script.Grpc/Server/DefaultHttpProxyService.cs: YARP over
+    /// a SocketsHttpHandler with no header encoding, through RetryProxyHandler), so the worker never gets the request and
+    /// its DefaultHttpCoordinator gives up waiting for it after FunctionStartTimeoutInSeconds (15); then
+    /// GrpcWorkerChannel.InvokeResponse fails the invocation with the forwarding error (EnsureSuccessfulForwardingAsync)
+    /// and src/WebJobs.Script.WebHost/Middleware/ExceptionMiddleware.cs answers 500 with no body.
+    /// </summary>
+    [Fact]
+    public async Task A_header_value_that_is_not_ascii_never_reaches_the_function_answers_a_bare_500_after_the_workers_wait_and_the_host_serves_on()
+    {
+        var ran = App.Log.Containing("Probe ran with ").Count;
+        var failed = App.Log.Containing("Executed 'Functions.Probe' (Failed, Id=").Count;
+        using var utf8 = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 })
+        {
+            BaseAddress = App.Http.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/sample/probe", UriKind.Relative));
+        request.Headers.TryAddWithoutValidation("X-Probe", "clé");
+
+        var watch = Stopwatch.StartNew();
+        using var refused = await utf8.SendAsync(request);
+        var waited = watch.Elapsed;
+
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        Assert.Empty(await refused.Content.ReadAsByteArrayAsync());
+        Assert.True(waited >= TimeSpan.FromSeconds(14) && waited < TimeSpan.FromSeconds(45), $"answered after {waited}");
+        var failures = await SampleApp.EventuallyAsync(
+            () => Task.FromResult(App.Log.Containing("Executed 'Functions.Probe' (Failed, Id=")),
+            lines => lines.Count > failed,
+            "the failed invocation's log line");
+        Assert.Equal(failed + 1, failures.Count);
+        Assert.Contains("Failed to proxy request with ForwarderError: Request", failures[^1].Exception?.Message, StringComparison.Ordinal);
+
+        // The next request is served, and its line is the only one the function wrote since: the first never ran.
+        var value = $"ascii-{Guid.NewGuid():N}";
+        using var next = new HttpRequestMessage(HttpMethod.Get, new Uri("/sample/probe", UriKind.Relative));
+        next.Headers.Add("X-Probe", value);
+        using var served = await App.Http.SendAsync(next);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal(value, await served.Content.ReadAsStringAsync());
+        var lines = await SampleApp.EventuallyAsync(
+            () => Task.FromResult(App.Log.Containing("Probe ran with ")),
+            found => found.Count > ran,
+            "the second request's line from the function");
+        Assert.Equal($"Probe ran with {value}", Assert.Single(lines.Skip(ran)).Message);
     }
 
     [Fact]

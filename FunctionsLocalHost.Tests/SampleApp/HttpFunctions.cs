@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace SampleApp;
 
@@ -34,6 +35,17 @@ public static class HttpFunctions
             invocationId = context.InvocationId,
             invocationHeader = request.Headers["x-ms-invocation-id"].ToString(),
         });
+
+    /// <summary>Answers the X-Probe header it got and logs that it ran: a request that never reaches it leaves no line.</summary>
+    [Function("Probe")]
+    public static IActionResult Probe([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "probe")] HttpRequest request, FunctionContext context)
+    {
+        var probe = request.Headers["X-Probe"].ToString();
+#pragma warning disable CA1848, CA2254 // A sample: the plain call is the point.
+        context.GetLogger("SampleApp.Probe").LogWarning($"Probe ran with {probe}");
+#pragma warning restore CA1848, CA2254
+        return new OkObjectResult(probe);
+    }
 
     [Function("Boom")]
     public static IActionResult Boom([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "boom")] HttpRequest request)

@@ -81,6 +81,7 @@ public sealed class DatabaseInvariantTests
     [InlineData("UPDATE payments SET status = 'FAILED', processed_at = 2 WHERE id = @payment")]
     [InlineData("UPDATE payments SET status = 'SUCCESS' WHERE id = @payment")]
     [InlineData("UPDATE payments SET amount_cents = 0 WHERE id = @payment")]
+    [InlineData("UPDATE payments SET status = 'FAILED', failure_reason = 'insufficient_funds', processed_at = 2 WHERE id = @payment")]
     [InlineData("UPDATE showtimes SET price_cents = -1 WHERE id = @showtime")]
     [InlineData("UPDATE showtimes SET ends_at = starts_at WHERE id = @showtime")]
     [InlineData("UPDATE theatres SET seat_rows = 27 WHERE id = (SELECT theatre_id FROM showtimes WHERE id = @showtime)")]

@@ -80,6 +80,15 @@ public sealed class OpenApiDocumentTests
                     $"{httpMethod} {path} lacks its {response.StatusCode} answer.");
             }
 
+            // Every operation can fail unexpectedly: 500 as the generic problem; a 503 that sheds load says when to come back.
+            Assert.True(responses.TryGetProperty("500", out var serverError), $"{httpMethod} {path} lacks 500.");
+            Assert.Equal("#/components/schemas/ProblemDetails",
+                serverError.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString());
+            if (responses.TryGetProperty("503", out var unavailable) && unavailable.GetProperty("description").GetString()!.Contains("Retry-After", StringComparison.Ordinal))
+            {
+                Assert.True(unavailable.GetProperty("headers").TryGetProperty("Retry-After", out _), $"{httpMethod} {path}: its 503 lacks the Retry-After header.");
+            }
+
             var access = function.Access;
             Assert.True(access == Access.Anonymous || responses.TryGetProperty("401", out _), $"{httpMethod} {path} lacks 401.");
             Assert.True(access != Access.Admin || responses.TryGetProperty("403", out _), $"{httpMethod} {path} lacks 403.");
@@ -163,6 +172,19 @@ public sealed class OpenApiDocumentTests
 
         Assert.Equal("/api", response.Json.GetProperty("servers")[0].GetProperty("url").GetString());
         Assert.DoesNotContain("evil.example", response.Body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/auth/register", "post")]
+    [InlineData("/auth/login", "post")]
+    public async Task The_operations_that_shed_load_document_503_as_a_problem_with_Retry_After(string path, string method)
+    {
+        var unavailable = (await ServedDocument()).GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("responses").GetProperty("503");
+
+        Assert.True(unavailable.GetProperty("headers").TryGetProperty("Retry-After", out _));
+        var problem = unavailable.GetProperty("content").GetProperty("application/problem+json");
+        Assert.Equal("#/components/schemas/ProblemDetails", problem.GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.Equal("https://tools.ietf.org/html/rfc9110#section-15.6.4", problem.GetProperty("example").GetProperty("type").GetString());
     }
 
     [Fact]

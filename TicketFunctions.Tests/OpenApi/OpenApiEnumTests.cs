@@ -1,17 +1,21 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Dapper;
 using TicketFunctions.Auth;
 using TicketFunctions.Bookings;
 using TicketFunctions.Common;
+using TicketFunctions.Data;
 using TicketFunctions.Payments;
+using TicketFunctions.Tests.Support;
 
 namespace TicketFunctions.Tests.OpenApi;
 
 /// <summary>
 /// Each enum of the document is one named component, made from the one list in the code that validation reads, and
-/// that list holds every value the code can write: each constant of its class, and each status literal of the SQL.
-/// (The database's CHECK lists are compared with the same components in OpenApiExampleTests.)
+/// that list holds every value the code can write: each constant of its class, and each status literal of the SQL; and
+/// each stored one is exactly the CHECK list of its column in a database the real migrations built, on the provider
+/// under test (TEST_DATABASE_PROVIDER).
 /// </summary>
 public sealed class OpenApiEnumTests
 {
@@ -72,6 +76,56 @@ public sealed class OpenApiEnumTests
         Assert.DoesNotContain(literals, l => !statuses.Contains(l.Value));
         Assert.NotEmpty(roles);
         Assert.All(roles, role => Assert.Contains(role, Roles.All));
+    }
+
+    // Each enum component of the document that is stored: its column and the list the code writes; the rest are computed.
+    private static readonly (string Component, string Table, string Column, string[] Written)[] Stored =
+    [
+        ("BookingStatus", "bookings", "status", BookingStatus.All),
+        ("FailureReason", "payments", "failure_reason", FailureReasons.All),
+        ("PaymentStatus", "payments", "status", PaymentStatuses.All),
+        ("Role", "users", "role", Roles.All),
+    ];
+
+    private static readonly string[] Computed = ["HealthStatus", "SeatStatus"];
+
+    [Fact]
+    public async Task Each_stored_enum_of_the_document_is_the_list_the_code_writes_and_the_CHECK_list_of_its_column_in_the_migrated_database()
+    {
+        var schemas = (await OpenApiDocumentTests.ServedDocument()).GetProperty("components").GetProperty("schemas");
+        var enums = schemas.EnumerateObject().Where(s => s.Value.TryGetProperty("enum", out _)).Select(s => s.Name).Order(StringComparer.Ordinal);
+        await using var app = await TestApp.StartAsync();
+
+        Assert.Equal(Stored.Select(s => s.Component).Concat(Computed).Order(StringComparer.Ordinal), enums);
+        foreach (var (component, table, column, written) in Stored)
+        {
+            var declared = schemas.GetProperty(component).GetProperty("enum").EnumerateArray().Select(v => v.GetString()!).ToList();
+            var checkedValues = await CheckListAsync(app.Db, table, column);
+            Assert.True(written.Order(StringComparer.Ordinal).SequenceEqual(declared.Order(StringComparer.Ordinal)), $"{component}: the document lists [{string.Join(", ", declared)}], the code writes [{string.Join(", ", written)}]");
+            Assert.True(checkedValues.Order(StringComparer.Ordinal).SequenceEqual(declared.Order(StringComparer.Ordinal)), $"{component}: the document lists [{string.Join(", ", declared)}], {app.Db.Provider} checks {table}.{column} IN [{string.Join(", ", checkedValues)}]");
+        }
+    }
+
+    /// <summary>The values of the one CHECK that lists <paramref name="column"/>'s values, as the database itself gives it back.</summary>
+    private static async Task<List<string>> CheckListAsync(Db db, string table, string column)
+    {
+        await using var connection = await db.OpenAsync();
+        List<string> lists;
+        if (db.Provider == DbProvider.Postgres)
+        {
+            // pg_get_constraintdef: CHECK ((status = ANY (ARRAY['PENDING'::text, ...])))
+            var definitions = await connection.QueryAsync<string>(
+                "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c WHERE c.conrelid = @table::regclass AND c.contype = 'c'", new { table });
+            lists = [.. definitions.Select(d => Regex.Match(d, $@"^CHECK \(\({column} = ANY \(ARRAY\[(.*)\]\)\)\)$")).Where(m => m.Success).Select(m => m.Groups[1].Value)];
+        }
+        else
+        {
+            var sql = await connection.ExecuteScalarAsync<string>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = @table", new { table });
+            lists = [.. Regex.Matches(sql!, $@"CHECK \({column} IN \(([^)]*)\)\)").Select(m => m.Groups[1].Value)];
+        }
+
+        var list = Assert.Single(lists);
+        return [.. Regex.Matches(list, "'([^']*)'").Select(m => m.Groups[1].Value)];
     }
 
     private static void Walk(JsonElement node, string path, List<string> inlined)

@@ -89,6 +89,20 @@ public sealed class ProcessPaymentTests
     }
 
     [Fact]
+    public async Task A_decline_reason_the_app_does_not_list_is_recorded_as_card_declined()
+    {
+        await using var app = await StartWithScriptedGateway();
+        ((ScriptedGateway)app.Get<IPaymentGateway>()).DeclineWith = "insufficient_funds";
+        var (token, userId) = await app.RegisterAndLogin();
+        var paymentId = await app.StartPayment(token, await app.SeedPendingBooking(userId));
+
+        await app.ProcessPayment(paymentId);
+
+        var payment = await Payment(app, paymentId);
+        Assert.Equal(("FAILED", "card_declined"), (payment.Status, payment.FailureReason));
+    }
+
+    [Fact]
     public async Task A_payment_whose_hold_ended_before_processing_fails_booking_expired_and_is_never_charged()
     {
         await using var app = await StartWithScriptedGateway();

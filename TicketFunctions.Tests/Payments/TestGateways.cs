@@ -16,6 +16,9 @@ public sealed class ScriptedGateway(SimulatedPaymentGateway inner) : IPaymentGat
 
     public Action? DuringCharge { get; set; }
 
+    /// <summary>Charges are declined with this reason of the gateway's own, as a real gateway may word a decline.</summary>
+    public string? DeclineWith { get; set; }
+
     /// <summary>Refunds throw, as a gateway outage or a process dying before the call would leave them.</summary>
     public bool FailRefunds { get; set; }
 
@@ -30,6 +33,11 @@ public sealed class ScriptedGateway(SimulatedPaymentGateway inner) : IPaymentGat
         if (Interlocked.Increment(ref _charges) <= FailFirstCharges)
         {
             throw new PaymentGatewayUnavailableException("Scripted outage.");
+        }
+
+        if (DeclineWith is { } reason)
+        {
+            return new ChargeResult(Approved: false, Reference: null, FailureReason: reason);
         }
 
         var result = await inner.ChargeAsync(request, cancellationToken);

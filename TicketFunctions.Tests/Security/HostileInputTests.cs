@@ -1,4 +1,8 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using TicketFunctions.Tests.Support;
 using Xunit.Abstractions;
@@ -74,6 +78,43 @@ public sealed class HostileInputTests(SecurityHost host, ITestOutputHelper outpu
                 Assert.True(status is >= 200 and < 300, $"{request}: {status} {Clip(body)}");
             }
         }
+    }
+
+    /// <summary>
+    /// A header value that is not ASCII never reaches the app: the Functions host cannot forward it (README, "Headers the
+    /// host cannot forward"; the local host's HttpTests names the real host's files), so the client gets the host's bare
+    /// 500 once the worker stops waiting for the request (15 s). Nothing is paid or charged, and the next request pays.
+    /// </summary>
+    [Fact]
+    public async Task A_payment_with_an_idempotency_key_that_is_not_ascii_creates_no_payment_charges_nothing_and_the_next_one_pays()
+    {
+        var (token, _) = await host.NewUser();
+        var showtime = await host.NewShowtime();
+        var booking = await host.NewBooking(token, showtime.Id, "A1");
+        using var utf8 = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 })
+        {
+            BaseAddress = host.App.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/payments") { Content = JsonContent.Create(new { bookingId = booking, paymentToken = "tok_visa" }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", "clé");
+
+        using var refused = await utf8.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        Assert.Empty(await refused.Content.ReadAsByteArrayAsync());
+        Assert.Equal(0L, await host.Scalar<long>("SELECT count(*) FROM payments WHERE booking_id = @booking", new { booking }));
+        Assert.Equal("PENDING", await host.Scalar<string>("SELECT status FROM bookings WHERE id = @booking", new { booking }));
+        Assert.Equal(0L, await host.Scalar<long>("SELECT count(*) FROM gateway_charges WHERE payment_id NOT IN (SELECT id FROM payments)"));
+
+        using var paid = await host.App.Send(
+            HttpMethod.Post, "api/payments", new { bookingId = booking, paymentToken = "tok_visa" }, token, r => r.Headers.Add("Idempotency-Key", $"cle-{Guid.NewGuid():N}"));
+        Assert.Equal(HttpStatusCode.Accepted, paid.StatusCode);
+        var payment = (await paid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal("SUCCESS", await SecurityHost.SettledPaymentStatus(host.App.Db, payment));
+        Assert.Equal(1L, await host.Scalar<long>("SELECT count(*) FROM payments WHERE booking_id = @booking", new { booking }));
+        Assert.Equal(1L, await host.Scalar<long>("SELECT count(*) FROM gateway_charges WHERE payment_id = @payment", new { payment }));
     }
 
     private async Task<(int Status, string? MediaType, string Body)> Send(HostileRequest request)

@@ -197,6 +197,9 @@ public static partial class OpenApiDocumentFactory
             (401, "No bearer token, or it is invalid or expired.", access != Access.Anonymous),
             (403, "The token is not an Admin's.", access == Access.Admin),
             (404, "Not found, or not yours.", RouteParameterPattern().IsMatch(function.Route)),
+            (500, "An unexpected error on the server: the problem names the invocationId to quote, and nothing of the error. "
+                + "A request the Functions host cannot forward to the app (a header value that is not ASCII) gets the host's own 500 "
+                + "with no body, after the host gives up waiting for it.", true),
         };
         var answers = m.GetCustomAttributes<ProducesResponseTypeAttribute>()
             .Select(r => (r.StatusCode, Type: r.Type == typeof(void) ? null : r.Type, r.Description))

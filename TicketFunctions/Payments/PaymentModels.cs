@@ -19,7 +19,10 @@ public static class PaymentStatuses
     public static readonly string[] All = [Pending, Success, Failed, Refunded];
 }
 
-/// <summary>The app's own failure reasons; a declined charge carries the gateway's (such as card_declined, invalid_token).</summary>
+/// <summary>
+/// Every failure reason the app records, the list the payments table's CHECK holds: its own reasons, and for a declined
+/// charge the gateway's (card_declined, invalid_token; any other decline is recorded as card_declined).
+/// </summary>
 [DisplayName("FailureReason")]
 public static class FailureReasons
 {
@@ -31,6 +34,9 @@ public static class FailureReasons
     public const string InvalidToken = "invalid_token";
 
     public static readonly string[] All = [BookingExpired, BookingCancelled, ShowtimeStarted, ProcessingFailed, CardDeclined, InvalidToken];
+
+    /// <summary>The reason recorded for a charge the gateway declined with <paramref name="gatewayReason"/>.</summary>
+    public static string OfDecline(string? gatewayReason) => gatewayReason == InvalidToken ? InvalidToken : CardDeclined;
 }
 
 public sealed record CreatePaymentRequest(

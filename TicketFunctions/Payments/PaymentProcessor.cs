@@ -57,7 +57,7 @@ public sealed partial class PaymentProcessor(Db db, IPaymentGateway gateway, Ref
         if (!charge.Approved)
         {
             // The gateway keeps its first answer for a payment id: a declined payment can never be charged.
-            await SettleAsync(payment, PaymentStatuses.Failed, charge.FailureReason ?? FailureReasons.CardDeclined, null, refundOwed: false, cancellationToken);
+            await SettleAsync(payment, PaymentStatuses.Failed, FailureReasons.OfDecline(charge.FailureReason), null, refundOwed: false, cancellationToken);
             return;
         }
 
